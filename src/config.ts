@@ -1,0 +1,77 @@
+import { z } from 'zod';
+
+/**
+ * Configuration, read once from an injected environment by each entry point (never at import
+ * time). An empty string counts as unset. Every variable is listed in .env.example.
+ */
+
+const optionalString = z.string().trim().min(1).optional();
+const csvOfInts = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    if (!value) return [] as number[];
+    const parts = value.split(',').map((part) => part.trim()).filter(Boolean);
+    const ids = parts.map(Number);
+    if (ids.some((id) => !Number.isSafeInteger(id))) {
+      ctx.addIssue({ code: 'custom', message: '应为逗号分隔的数字 Telegram 用户 ID' });
+    }
+    return ids;
+  });
+
+const ConfigSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  INTENTS_DIR: z.string().default('intents'),
+  DATA_DIR: z.string().default('data'),
+  RUNTIME_DIR: z.string().default('data/runtime'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /** Below this calibrated score the intent is `none` and the bot asks to clarify. */
+  CONFIDENCE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.35),
+  /** Top two closer than this (and neither a rule) → ask which one was meant. */
+  AMBIGUITY_MARGIN: z.coerce.number().min(0).max(1).default(0.08),
+  CONTEXT_TTL_MINUTES: z.coerce.number().int().min(1).default(30),
+  RETENTION_DAYS: z.coerce.number().int().min(1).default(180),
+  // Telegram
+  BOT_TOKEN: optionalString,
+  WEBHOOK_URL: z.url().optional(),
+  WEBHOOK_SECRET: optionalString,
+  TELEGRAM_API_ROOT: z.url().optional(),
+  STAFF_CHAT_ID: z.coerce.number().int().optional(),
+  ADMIN_IDS: csvOfInts,
+  FLOOD_MAX_MESSAGES: z.coerce.number().int().min(1).default(8),
+  FLOOD_WINDOW_SECONDS: z.coerce.number().int().min(1).default(20),
+  // Web console
+  ADMIN_USER: optionalString,
+  ADMIN_PASSWORD: optionalString,
+  STAFF_USER: optionalString,
+  STAFF_PASSWORD: optionalString,
+  SESSION_SECRET: optionalString,
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`配置有误：\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''),
+  );
+  const parsed = ConfigSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+    );
+  }
+  const problems: string[] = [];
+  if (parsed.data.WEBHOOK_URL && !parsed.data.WEBHOOK_SECRET) {
+    problems.push('WEBHOOK_SECRET: 使用 WEBHOOK_URL 时必须设置密钥');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return parsed.data;
+}

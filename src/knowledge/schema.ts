@@ -1,0 +1,137 @@
+import { z } from 'zod';
+
+/**
+ * Schemas for the data admins edit. Messages are Chinese because admins read them; field
+ * paths in issues stay as the YAML/JSON keys so they can be found in the file.
+ */
+
+const nonEmpty = (what: string) => z.string().trim().min(1, `${what}不能为空`);
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
+const intentName = z
+  .string()
+  .regex(/^[a-z_]+\.[a-z0-9_]+$/, '意图名应为 topic.aspect（小写英文与下划线）');
+
+export const MIN_EXAMPLES = 12;
+
+export const IntentAnswerSchema = z
+  .object({
+    /** Fact ids in data/facts/, in the order they are shown. */
+    facts: z.array(nonEmpty('事实编号')).default([]),
+    /**
+     * What a citizen asked for that the store deliberately does not hold (an address, office
+     * hours…). The reply says so and points to 12348 instead of guessing.
+     */
+    missing: z.string().trim().min(1).optional(),
+    /** Starts a guided flow instead of answering once (the legal-aid self-check). */
+    flow: z.enum(['legal_aid_check']).optional(),
+  })
+  .strict();
+
+export const IntentSchema = z
+  .object({
+    name: intentName,
+    /** Shown to staff and admins. */
+    description: nonEmpty('说明'),
+    /** How a citizen would ask for this; used as the label of follow-up buttons. */
+    question: nonEmpty('问题标签'),
+    /** `override` beats every classifier score when a keyword or pattern matches (emergency). */
+    priority: z.enum(['normal', 'override']).default('normal'),
+    /** Substrings of the normalised message that signal this intent reliably. */
+    keywords: z.array(nonEmpty('关键词')).default([]),
+    /** Regular expressions (JavaScript syntax) over the normalised message. */
+    patterns: z.array(nonEmpty('正则')).default([]),
+    examples: z.array(nonEmpty('例句')).min(MIN_EXAMPLES, `至少需要${MIN_EXAMPLES}条例句`),
+    answer: IntentAnswerSchema,
+    /** Intent names offered as follow-up questions under the answer (2–4 is best). */
+    followups: z.array(intentName).max(4, '追问最多4条').default([]),
+  })
+  .strict();
+
+export const IntentFileSchema = z
+  .object({
+    version: z.literal(1),
+    topic: nonEmpty('topic'),
+    intents: z.array(IntentSchema).min(1, '文件里至少要有一个意图'),
+  })
+  .strict();
+
+export const SourceSchema = z
+  .object({
+    id: nonEmpty('来源编号'),
+    /** Full title as a citizen would look it up. */
+    title: nonEmpty('来源标题'),
+    kind: z.enum(['city_report', 'law', 'regulation', 'policy', 'public_notice']),
+    /** Who issued it and when (free text, e.g. 全国人大常委会 2021-08-20 通过). */
+    issued: z.string().trim().optional(),
+  })
+  .strict();
+
+export const SourcesFileSchema = z
+  .object({ version: z.literal(1), sources: z.array(SourceSchema) })
+  .strict();
+
+export const FactSchema = z
+  .object({
+    id: z.string().regex(/^[a-z_]+(\.[a-z0-9_]+)+$/, '事实编号应为 topic.xxx 形式'),
+    topic: nonEmpty('topic'),
+    /** Our own words, a few lines, leading with what to do. */
+    text: nonEmpty('事实正文'),
+    /** Every figure the text states, exactly as written in the text (checked). */
+    figures: z.array(nonEmpty('数字')).default([]),
+    source: z
+      .object({
+        id: nonEmpty('来源编号'),
+        /** Section of the report or article of the law, e.g. 一(三)2 or 第三十一条. */
+        section: nonEmpty('章节或条款'),
+      })
+      .strict(),
+    /** city_2020: the city's figure for 2020 (dated); national: a rule that applies everywhere. */
+    scope: z.enum(['city_2020', 'national', 'general']),
+    asOf: isoDate,
+    reviewBy: isoDate.optional(),
+    updatedAt: z.string().optional(),
+    updatedBy: z.string().optional(),
+  })
+  .strict();
+
+export const FactFileSchema = z
+  .object({ version: z.literal(1), topic: nonEmpty('topic'), facts: z.array(FactSchema) })
+  .strict();
+
+export const HomophonesSchema = z
+  .object({
+    version: z.literal(1),
+    /** canonical term → the misspellings citizens type for it */
+    terms: z.record(z.string().min(1), z.array(z.string().min(1))),
+  })
+  .strict();
+
+export const AspectsSchema = z
+  .object({
+    version: z.literal(1),
+    /**
+     * aspect → cue words. An elliptical follow-up ("那要带什么材料？") with a cue for an aspect
+     * the previous topic has is read as that topic's aspect.
+     */
+    aspects: z.record(z.string().regex(/^[a-z0-9_]+$/), z.array(z.string().min(1))),
+  })
+  .strict();
+
+export type Intent = z.infer<typeof IntentSchema>;
+export type IntentFile = z.infer<typeof IntentFileSchema>;
+export type Fact = z.infer<typeof FactSchema>;
+export type FactFile = z.infer<typeof FactFileSchema>;
+export type Source = z.infer<typeof SourceSchema>;
+export type Homophones = z.infer<typeof HomophonesSchema>;
+export type Aspects = z.infer<typeof AspectsSchema>;
+
+/** Everything the engine is built from; loaded by adapters, validated as a whole. */
+export interface KnowledgeBase {
+  intents: Intent[];
+  facts: Fact[];
+  sources: Source[];
+  homophones: Homophones['terms'];
+  aspects: Aspects['aspects'];
+  /** jieba user-dictionary words (word, optional freq, optional tag). */
+  dictionary: string[];
+}
