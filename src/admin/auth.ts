@@ -1,0 +1,184 @@
+import { createHmac, randomBytes, scrypt, scryptSync, timingSafeEqual } from 'node:crypto';
+import type { Config } from '../config.ts';
+
+/**
+ * Console accounts. Passwords come from the environment once, are hashed with scrypt at start-up
+ * and the plain text is dropped; a login is checked by hashing the attempt and comparing in
+ * constant time. An unknown user costs the same hash so timing does not reveal user names.
+ */
+
+export type Role = 'staff' | 'admin';
+
+interface Account {
+  user: string;
+  role: Role;
+  salt: Buffer;
+  hash: Buffer;
+}
+
+export interface Accounts {
+  verify(user: string, password: string): Promise<Role | undefined>;
+  roles(): { user: string; role: Role }[];
+}
+
+export interface AccountsSetup {
+  accounts: Accounts;
+  /** Set when no ADMIN_PASSWORD was given: a one-time password for this run only. */
+  generated?: { user: string; password: string };
+  /** Lines for the start-up log. */
+  notes: string[];
+}
+
+const KEY_LENGTH = 32;
+
+function hashPassword(password: string, salt: Buffer): Buffer {
+  return scryptSync(password.normalize('NFKC'), salt, KEY_LENGTH);
+}
+
+function hashAsync(password: string, salt: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    scrypt(password.normalize('NFKC'), salt, KEY_LENGTH, (error, key) => (error ? reject(error) : resolve(key))),
+  );
+}
+
+function makeAccount(user: string, role: Role, password: string): Account {
+  const salt = randomBytes(16);
+  return { user, role, salt, hash: hashPassword(password, salt) };
+}
+
+/**
+ * Builds the accounts from config. Without ADMIN_PASSWORD a random one-time admin password is
+ * generated (and returned for the log) so a fresh checkout can open the console; without
+ * STAFF_PASSWORD there is no staff login.
+ */
+export function createAccounts(config: Pick<Config, 'ADMIN_USER' | 'ADMIN_PASSWORD' | 'STAFF_USER' | 'STAFF_PASSWORD'>): AccountsSetup {
+  const list: Account[] = [];
+  const notes: string[] = [];
+  let generated: AccountsSetup['generated'];
+  const adminUser = config.ADMIN_USER ?? 'admin';
+  if (config.ADMIN_PASSWORD) {
+    list.push(makeAccount(adminUser, 'admin', config.ADMIN_PASSWORD));
+  } else {
+    const password = randomBytes(9).toString('base64url');
+    generated = { user: adminUser, password };
+    list.push(makeAccount(adminUser, 'admin', password));
+    notes.push(
+      `未设置 ADMIN_PASSWORD：本次运行的一次性管理员密码为 ${password}（用户名 ${adminUser}）。长期使用请在 .env 中设置 ADMIN_USER/ADMIN_PASSWORD。`,
+    );
+  }
+  if (config.STAFF_PASSWORD) {
+    const staffUser = config.STAFF_USER ?? 'staff';
+    if (staffUser === adminUser) notes.push('STAFF_USER 与 ADMIN_USER 相同，已忽略工作人员账号');
+    else list.push(makeAccount(staffUser, 'staff', config.STAFF_PASSWORD));
+  } else {
+    notes.push('未设置 STAFF_PASSWORD：工作人员（只读测试）账号未启用。');
+  }
+  const dummy = makeAccount('\u0000', 'staff', randomBytes(12).toString('hex'));
+
+  return {
+    generated,
+    notes,
+    accounts: {
+      async verify(user, password) {
+        const account = list.find((candidate) => candidate.user === user);
+        const target = account ?? dummy;
+        const attempt = await hashAsync(password, target.salt);
+        const same = timingSafeEqual(attempt, target.hash);
+        return account && same ? account.role : undefined;
+      },
+      roles: () => list.map(({ user, role }) => ({ user, role })),
+    },
+  };
+}
+
+export function roleAllows(role: Role, needed: Role): boolean {
+  return needed === 'staff' || role === 'admin';
+}
+
+// === Sessions =================================================================================
+
+export interface Session {
+  user: string;
+  role: Role;
+  /** Random per login; the CSRF token and revocation hang on it. */
+  nonce: string;
+  expires: number;
+}
+
+export interface Sessions {
+  issue(user: string, role: Role, now?: number): { token: string; session: Session };
+  read(token: string | undefined, now?: number): Session | undefined;
+  csrfToken(session: Session): string;
+  checkCsrf(session: Session, token: string | undefined): boolean;
+  revoke(session: Session): void;
+}
+
+/**
+ * Stateless signed session tokens (`payload.signature`, HMAC-SHA256). With SESSION_SECRET set
+ * they survive a restart; without it a random secret lives for this process only. Logout adds
+ * the nonce to an in-memory revoked set (tokens expire anyway after `ttlMs`).
+ */
+export function createSessions(secret: string | undefined, ttlMs = 12 * 60 * 60 * 1000): Sessions {
+  const key = secret ?? randomBytes(32).toString('hex');
+  const revoked = new Set<string>();
+  const sign = (text: string) => createHmac('sha256', key).update(text).digest('base64url');
+  const same = (a: string, b: string) => {
+    const left = Buffer.from(a);
+    const right = Buffer.from(b);
+    return left.length === right.length && timingSafeEqual(left, right);
+  };
+
+  return {
+    issue(user, role, now = Date.now()) {
+      const session: Session = { user, role, nonce: randomBytes(16).toString('base64url'), expires: now + ttlMs };
+      const payload = Buffer.from(JSON.stringify(session)).toString('base64url');
+      return { token: `${payload}.${sign(payload)}`, session };
+    },
+    read(token, now = Date.now()) {
+      if (!token) return undefined;
+      const [payload, signature, extra] = token.split('.');
+      if (!payload || !signature || extra !== undefined || !same(signature, sign(payload))) return undefined;
+      let session: Session;
+      try {
+        session = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Session;
+      } catch {
+        return undefined; // signed by us but unreadable: treat as no session
+      }
+      if (session.expires <= now || revoked.has(session.nonce)) return undefined;
+      if (session.role !== 'admin' && session.role !== 'staff') return undefined;
+      return session;
+    },
+    csrfToken: (session) => sign(`csrf:${session.nonce}`),
+    checkCsrf: (session, token) => token !== undefined && same(token, sign(`csrf:${session.nonce}`)),
+    revoke(session) {
+      revoked.add(session.nonce);
+    },
+  };
+}
+
+// === Login rate limit =========================================================================
+
+/**
+ * Counts failed logins per key (client address) in a sliding window. After `max` failures the
+ * key is refused until the oldest failure leaves the window; a success clears the key.
+ */
+export function createLoginLimiter(options: { max?: number; windowMs?: number } = {}) {
+  const max = options.max ?? 5;
+  const windowMs = options.windowMs ?? 10 * 60 * 1000;
+  const failures = new Map<string, number[]>();
+  const recent = (key: string, now: number) => (failures.get(key) ?? []).filter((at) => now - at < windowMs);
+  return {
+    /** Seconds to wait, or 0 when an attempt is allowed. */
+    retryAfter(key: string, now = Date.now()): number {
+      const list = recent(key, now);
+      if (list.length < max) return 0;
+      return Math.ceil((windowMs - (now - (list[0] ?? now))) / 1000);
+    },
+    fail(key: string, now = Date.now()): void {
+      failures.set(key, [...recent(key, now), now]);
+    },
+    succeed(key: string): void {
+      failures.delete(key);
+    },
+  };
+}

@@ -1,0 +1,231 @@
+import type { Reply, Trace } from '../dialogue/types.ts';
+import type { Engine } from '../engine-types.ts';
+
+/**
+ * The test bench: one question with its explanation, or a batch of questions scored per topic.
+ * Pure over an engine; each question is asked in a fresh conversation.
+ */
+
+export interface BenchQuestion {
+  id: string;
+  text: string;
+  /** Expected topic; questions without one are answered but not scored. */
+  topic?: string;
+  intent?: string;
+  mustContain?: string[];
+}
+
+export interface BenchRow {
+  id: string;
+  text: string;
+  expectedTopic?: string;
+  expectedIntent?: string;
+  intent: string;
+  topic: string;
+  kind: Reply['kind'];
+  confidence: number;
+  decidedBy: Trace['decidedBy'];
+  /** undefined when nothing was expected. */
+  ok?: boolean;
+  reply: string;
+}
+
+export interface TopicScore {
+  topic: string;
+  total: number;
+  correct: number;
+  accuracy: number;
+}
+
+export interface BenchReport {
+  rows: BenchRow[];
+  byTopic: TopicScore[];
+  scored: number;
+  correct: number;
+  accuracy: number;
+  misses: BenchRow[];
+}
+
+export type Responder = Pick<Engine, 'respond'>;
+
+export function explain(engine: Responder, text: string, now = new Date()) {
+  const { reply, trace } = engine.respond({ kind: 'text', text }, undefined, now);
+  return { reply, trace };
+}
+
+/** Right topic, and the right intent when one is expected; every mustContain string present. */
+export function isCorrect(question: BenchQuestion, reply: Reply): boolean | undefined {
+  if (!question.topic && !question.intent) return undefined;
+  if (question.topic && reply.topic !== question.topic) return false;
+  if (question.intent && reply.intent !== question.intent) return false;
+  return (question.mustContain ?? []).every((needle) => reply.text.includes(needle));
+}
+
+export function runBatch(engine: Responder, questions: readonly BenchQuestion[], now = new Date()): BenchReport {
+  const rows = questions.map((question): BenchRow => {
+    const { reply, trace } = explain(engine, question.text, now);
+    return {
+      id: question.id,
+      text: question.text,
+      expectedTopic: question.topic,
+      expectedIntent: question.intent,
+      intent: reply.intent,
+      topic: reply.topic,
+      kind: reply.kind,
+      confidence: reply.confidence,
+      decidedBy: trace.decidedBy,
+      ok: isCorrect(question, reply),
+      reply: reply.text,
+    };
+  });
+  const scores = new Map<string, TopicScore>();
+  for (const row of rows) {
+    if (row.ok === undefined) continue;
+    const topic = row.expectedTopic ?? row.expectedIntent?.split('.')[0] ?? '?';
+    const score = scores.get(topic) ?? { topic, total: 0, correct: 0, accuracy: 0 };
+    score.total += 1;
+    if (row.ok) score.correct += 1;
+    score.accuracy = score.correct / score.total;
+    scores.set(topic, score);
+  }
+  const scored = rows.filter((row) => row.ok !== undefined).length;
+  const correct = rows.filter((row) => row.ok === true).length;
+  return {
+    rows,
+    byTopic: [...scores.values()].sort((a, b) => a.accuracy - b.accuracy || a.topic.localeCompare(b.topic)),
+    scored,
+    correct,
+    accuracy: scored === 0 ? 0 : correct / scored,
+    misses: rows.filter((row) => row.ok === false),
+  };
+}
+
+export function reportToCsv(report: BenchReport): string {
+  const header = ['id', 'text', 'expected_topic', 'expected_intent', 'intent', 'topic', 'confidence', 'decided_by', 'ok'];
+  const lines = report.rows.map((row) =>
+    [
+      row.id,
+      row.text,
+      row.expectedTopic ?? '',
+      row.expectedIntent ?? '',
+      row.intent,
+      row.topic,
+      row.confidence.toFixed(3),
+      row.decidedBy,
+      row.ok === undefined ? '' : row.ok ? 'yes' : 'no',
+    ]
+      .map(csvCell)
+      .join(','),
+  );
+  return `\uFEFF${[header.join(','), ...lines].join('\r\n')}\r\n`;
+}
+
+function csvCell(value: string): string {
+  // A leading = + - @ would run as a formula in a spreadsheet; quote and prefix it.
+  const safe = /^[=+\-@]/.test(value) ? `'${value}` : value;
+  return /[",\r\n']/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+// === Parsing uploads ==========================================================================
+
+export interface ParsedQuestions {
+  questions: BenchQuestion[];
+  /** Lines that could not be read, with their number (1-based). */
+  problems: string[];
+}
+
+const MAX_QUESTIONS = 2000;
+
+/** JSONL ({text, topic?, intent?}) or CSV (header with a `text` column; `topic`, `intent` optional; or one question a line). */
+export function parseQuestions(content: string, filename = ''): ParsedQuestions {
+  const text = content.replace(/^\uFEFF/, '');
+  const firstLine = text.trimStart().split(/\r?\n/, 1)[0] ?? '';
+  const jsonl = filename.toLowerCase().endsWith('.jsonl') || filename.toLowerCase().endsWith('.json') || firstLine.startsWith('{');
+  const parsed = jsonl ? parseJsonl(text) : parseCsv(text);
+  if (parsed.questions.length > MAX_QUESTIONS) {
+    parsed.problems.push(`最多 ${MAX_QUESTIONS} 条，已截断`);
+    parsed.questions = parsed.questions.slice(0, MAX_QUESTIONS);
+  }
+  return parsed;
+}
+
+function parseJsonl(text: string): ParsedQuestions {
+  const questions: BenchQuestion[] = [];
+  const problems: string[] = [];
+  text.split(/\r?\n/).forEach((line, index) => {
+    if (!line.trim()) return;
+    try {
+      const value = JSON.parse(line) as Record<string, unknown>;
+      if (typeof value.text !== 'string' || !value.text.trim()) throw new Error('缺少 text');
+      questions.push({
+        id: typeof value.id === 'string' ? value.id : `q${index + 1}`,
+        text: value.text,
+        topic: typeof value.topic === 'string' && value.topic ? value.topic : undefined,
+        intent: typeof value.intent === 'string' && value.intent ? value.intent : undefined,
+        mustContain: Array.isArray(value.mustContain) ? value.mustContain.filter((item): item is string => typeof item === 'string') : undefined,
+      });
+    } catch (error) {
+      problems.push(`第${index + 1}行：${error instanceof SyntaxError ? '不是有效的 JSON' : (error as Error).message}`);
+    }
+  });
+  return { questions, problems };
+}
+
+function parseCsv(text: string): ParsedQuestions {
+  const records = csvRecords(text).filter((record) => record.some((cell) => cell.trim()));
+  const header = (records[0] ?? []).map((cell) => cell.trim().toLowerCase());
+  const hasHeader = header.includes('text') || header.includes('question') || header.includes('问题');
+  const column = (names: string[]) => header.findIndex((cell) => names.includes(cell));
+  const textAt = hasHeader ? column(['text', 'question', '问题']) : 0;
+  const topicAt = hasHeader ? column(['topic', 'expected_topic', '主题']) : 1;
+  const intentAt = hasHeader ? column(['intent', 'expected_intent', '意图']) : -1;
+  const questions: BenchQuestion[] = [];
+  const problems: string[] = [];
+  records.slice(hasHeader ? 1 : 0).forEach((record, index) => {
+    const question = record[textAt]?.trim();
+    if (!question) {
+      problems.push(`第${index + (hasHeader ? 2 : 1)}行：问题为空`);
+      return;
+    }
+    questions.push({
+      id: `q${index + 1}`,
+      text: question,
+      topic: (topicAt >= 0 && record[topicAt]?.trim()) || undefined,
+      intent: (intentAt >= 0 && record[intentAt]?.trim()) || undefined,
+    });
+  });
+  return { questions, problems };
+}
+
+/** RFC 4180 records: quoted cells may hold commas, quotes ("") and newlines. */
+function csvRecords(text: string): string[][] {
+  const records: string[][] = [];
+  let record: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let index = 0; index < text.length; index += 1) {
+    const char = text[index]!;
+    if (quoted) {
+      if (char === '"' && text[index + 1] === '"') {
+        cell += '"';
+        index += 1;
+      } else if (char === '"') quoted = false;
+      else cell += char;
+    } else if (char === '"' && cell === '') quoted = true;
+    else if (char === ',') {
+      record.push(cell);
+      cell = '';
+    } else if (char === '\n' || char === '\r') {
+      if (char === '\r' && text[index + 1] === '\n') index += 1;
+      record.push(cell);
+      records.push(record);
+      record = [];
+      cell = '';
+    } else cell += char;
+  }
+  if (cell !== '' || record.length > 0) {
+    record.push(cell);
+    records.push(record);
+  }
+  return records;
+}

@@ -1,0 +1,51 @@
+import type { Issue } from '../lib/issues.ts';
+
+/**
+ * Domain errors of the admin use cases. They carry context, never HTTP status codes: the web
+ * adapter's `onError` maps them (see channels/web/errors.ts).
+ */
+
+export class NotFoundError extends Error {
+  constructor(
+    public readonly what: 'intent' | 'fact' | 'history' | 'exchange',
+    public readonly id: string,
+  ) {
+    super(`${what} ${id} 不存在`);
+    this.name = 'NotFoundError';
+  }
+}
+
+/** Someone else saved the item since it was loaded; the caller must reload and redo. */
+export class ConflictError extends Error {
+  constructor(
+    public readonly what: 'intent' | 'fact',
+    public readonly id: string,
+    public readonly currentRevision: string | undefined,
+  ) {
+    super(
+      currentRevision === undefined
+        ? `${id} 已被其他管理员删除`
+        : `${id} 已被其他管理员修改，请重新加载后再保存`,
+    );
+    this.name = 'ConflictError';
+  }
+}
+
+/** Data that fails the schema or the cross-file checks; nothing was written. */
+export class ValidationError extends Error {
+  constructor(
+    public readonly issues: Issue[],
+    message = '数据未通过校验，未保存',
+  ) {
+    super(message);
+    this.name = 'ValidationError';
+  }
+}
+
+/** A request the use case understands but refuses in the current state (e.g. nothing to publish). */
+export class StateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StateError';
+  }
+}
