@@ -117,6 +117,48 @@ export const AspectsSchema = z
   })
   .strict();
 
+const FlowChoiceSchema = z
+  .object({
+    value: z.string().regex(/^[a-z0-9_]+$/, '选项值应为小写英文、数字或下划线'),
+    label: nonEmpty('选项文字'),
+    /** Next step id, or… */
+    next: z.string().optional(),
+    /** …a result id that ends the flow. */
+    result: z.string().optional(),
+    /** Marks carried to the result (e.g. the means check is waived). */
+    tag: z.string().optional(),
+  })
+  .strict()
+  .refine((choice) => Boolean(choice.next) !== Boolean(choice.result), '每个选项要么有 next，要么有 result');
+
+export const FlowSchema = z
+  .object({
+    version: z.literal(1),
+    id: z.enum(['legal_aid_check']),
+    intro: nonEmpty('开场说明'),
+    start: nonEmpty('起始步骤'),
+    steps: z.record(
+      z.string(),
+      z.object({ question: nonEmpty('问题'), choices: z.array(FlowChoiceSchema).min(2) }).strict(),
+    ),
+    results: z.record(
+      z.string(),
+      z
+        .object({
+          /** What is likely and why; the facts add the articles and where to apply. */
+          text: nonEmpty('结果说明'),
+          facts: z.array(nonEmpty('事实编号')).default([]),
+        })
+        .strict(),
+    ),
+    /** Extra sentence shown with any result when a tag was collected. */
+    tagNotes: z.record(z.string(), nonEmpty('说明')).default({}),
+    /** Always shown last: the office decides, 12348 for anything uncertain. */
+    closing: nonEmpty('结尾提示'),
+  })
+  .strict();
+
+export type Flow = z.infer<typeof FlowSchema>;
 export type Intent = z.infer<typeof IntentSchema>;
 export type IntentFile = z.infer<typeof IntentFileSchema>;
 export type Fact = z.infer<typeof FactSchema>;
@@ -134,4 +176,6 @@ export interface KnowledgeBase {
   aspects: Aspects['aspects'];
   /** jieba user-dictionary words (word, optional freq, optional tag). */
   dictionary: string[];
+  /** Guided flows by id (data/flows/*.yaml). */
+  flows: Flow[];
 }

@@ -1,0 +1,163 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, join, relative } from 'node:path';
+import { isNode, LineCounter, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import {
+  AspectsSchema,
+  FactFileSchema,
+  FlowSchema,
+  HomophonesSchema,
+  IntentFileSchema,
+  SourcesFileSchema,
+  type Fact,
+  type Flow,
+  type Intent,
+  type KnowledgeBase,
+  type Source,
+} from '../knowledge/schema.ts';
+import type { Issue } from '../lib/issues.ts';
+
+/**
+ * Reads the admin-edited data (intents/*.yaml, data/facts/*.json, data/sources.json,
+ * data/lexicon/*, data/flows/*.yaml), validates each file against its schema and reports every
+ * problem with file, line and path. Cross-file checks run in the engine (knowledge/lint.ts).
+ */
+
+export interface KnowledgePaths {
+  intentsDir: string;
+  dataDir: string;
+}
+
+export interface LoadResult {
+  /** Present only when no file had an error. */
+  kb?: KnowledgeBase;
+  issues: Issue[];
+}
+
+export async function loadKnowledgeFromDisk(paths: KnowledgePaths): Promise<LoadResult> {
+  const issues: Issue[] = [];
+  const shown = (file: string) => relative(process.cwd(), file) || file;
+
+  const intents: Intent[] = [];
+  for (const file of await listFiles(paths.intentsDir, ['.yaml', '.yml'], issues)) {
+    const parsed = await readYaml(file, IntentFileSchema, issues, shown(file));
+    if (!parsed) continue;
+    const topic = basename(file).replace(/\.ya?ml$/, '');
+    if (parsed.topic !== topic) {
+      issues.push(issue(shown(file), 'topic', 'E_FILE_TOPIC', `文件名是 ${topic}，但 topic 写的是 ${parsed.topic}`));
+    }
+    parsed.intents.forEach((intent, i) => {
+      if (!intent.name.startsWith(`${parsed.topic}.`)) {
+        issues.push(issue(shown(file), `intents[${i}].name`, 'E_WRONG_FILE', `意图 ${intent.name} 应放在 intents/${intent.name.split('.')[0]}.yaml`));
+      }
+    });
+    intents.push(...parsed.intents);
+  }
+
+  const facts: Fact[] = [];
+  for (const file of await listFiles(join(paths.dataDir, 'facts'), ['.json'], issues)) {
+    const parsed = await readJson(file, FactFileSchema, issues, shown(file));
+    if (!parsed) continue;
+    const topic = basename(file, '.json');
+    if (parsed.topic !== topic) issues.push(issue(shown(file), 'topic', 'E_FILE_TOPIC', `文件名是 ${topic}，但 topic 写的是 ${parsed.topic}`));
+    parsed.facts.forEach((fact, i) => {
+      if (fact.topic !== parsed.topic) issues.push(issue(shown(file), `facts[${i}].topic`, 'E_WRONG_FILE', `事实 ${fact.id} 的 topic 与文件不符`));
+    });
+    facts.push(...parsed.facts);
+  }
+
+  const sourcesFile = join(paths.dataDir, 'sources.json');
+  const sources: Source[] = (await readJson(sourcesFile, SourcesFileSchema, issues, shown(sourcesFile)))?.sources ?? [];
+  const lexicon = join(paths.dataDir, 'lexicon');
+  const homophonesFile = join(lexicon, 'homophones.yaml');
+  const aspectsFile = join(lexicon, 'aspects.yaml');
+  const homophones = (await readYaml(homophonesFile, HomophonesSchema, issues, shown(homophonesFile)))?.terms ?? {};
+  const aspects = (await readYaml(aspectsFile, AspectsSchema, issues, shown(aspectsFile)))?.aspects ?? {};
+
+  const dictionary: string[] = [];
+  for (const file of await listFiles(lexicon, ['.dict.utf8'], issues)) {
+    const lines = (await readFile(file, 'utf8')).split(/\r?\n/);
+    lines.forEach((line, i) => {
+      const trimmed = line.trim();
+      if (!trimmed || trimmed.startsWith('#')) return;
+      const [word, freq] = trimmed.split(/\s+/);
+      if (freq !== undefined && !/^\d+$/.test(freq)) {
+        issues.push({ file: shown(file), line: i + 1, path: '', code: 'E_DICT_LINE', severity: 'error', message: `词频应为数字：「${trimmed}」` });
+        return;
+      }
+      if (word) dictionary.push(trimmed);
+    });
+  }
+
+  const flows: Flow[] = [];
+  for (const file of await listFiles(join(paths.dataDir, 'flows'), ['.yaml', '.yml'], issues, true)) {
+    const flow = await readYaml(file, FlowSchema, issues, shown(file));
+    if (flow) flows.push(flow);
+  }
+
+  if (issues.some((i) => i.severity === 'error')) return { issues };
+  return { kb: { intents, facts, sources, homophones, aspects, dictionary, flows }, issues };
+}
+
+async function listFiles(dir: string, endings: string[], issues: Issue[], optional = false): Promise<string[]> {
+  try {
+    const names = await readdir(dir);
+    return names.filter((name) => endings.some((ending) => name.endsWith(ending))).sort().map((name) => join(dir, name));
+  } catch (error) {
+    if (!optional) issues.push(issue(dir, '', 'E_MISSING_DIR', `目录无法读取：${(error as Error).message}`));
+    return [];
+  }
+}
+
+async function readYaml<S extends z.ZodType>(file: string, schema: S, issues: Issue[], shown: string): Promise<z.infer<S> | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    issues.push(issue(shown, '', 'E_READ', `文件无法读取：${(error as Error).message}`));
+    return undefined;
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    for (const error of doc.errors) {
+      const line = error.linePos?.[0]?.line;
+      issues.push({ file: shown, ...(line ? { line } : {}), path: '', code: 'E_YAML', severity: 'error', message: `YAML 格式错误：${error.message.split('\n')[0]}` });
+    }
+    return undefined;
+  }
+  const result = schema.safeParse(doc.toJS());
+  if (result.success) return result.data;
+  for (const zodIssue of result.error.issues) {
+    const path = zodIssue.path as Array<string | number>;
+    const node = doc.getIn(path, true) ?? doc.getIn(path.slice(0, -1), true);
+    const offset = isNode(node) && node.range ? node.range[0] : undefined;
+    const line = offset === undefined ? undefined : lineCounter.linePos(offset).line;
+    issues.push({ file: shown, ...(line ? { line } : {}), path: formatPath(path), code: 'E_SCHEMA', severity: 'error', message: zodIssue.message });
+  }
+  return undefined;
+}
+
+async function readJson<S extends z.ZodType>(file: string, schema: S, issues: Issue[], shown: string): Promise<z.infer<S> | undefined> {
+  let value: unknown;
+  try {
+    value = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    issues.push(issue(shown, '', 'E_JSON', `JSON 无法解析：${(error as Error).message}`));
+    return undefined;
+  }
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  for (const zodIssue of result.error.issues) {
+    issues.push(issue(shown, formatPath(zodIssue.path as Array<string | number>), 'E_SCHEMA', zodIssue.message));
+  }
+  return undefined;
+}
+
+function formatPath(path: Array<string | number>): string {
+  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part : `.${part}`)).join('');
+}
+
+function issue(file: string, path: string, code: string, message: string): Issue {
+  return { file, path, code, severity: 'error', message };
+}

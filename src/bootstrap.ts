@@ -1,0 +1,56 @@
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { createJiebaSegmenter } from './adapters/jieba.ts';
+import { loadKnowledgeFromDisk } from './adapters/knowledge-files.ts';
+import { createEngine, KnowledgeError, type Engine, type SwapResult } from './engine.ts';
+import type { ClassifierDesign } from './nlp/classify.ts';
+import type { KnowledgeBase } from './knowledge/schema.ts';
+
+/**
+ * Builds the engine from the files on disk; shared by every composition root (main, CLI,
+ * eval, bench). `reload` re-reads the files and swaps them in only if they are valid.
+ */
+
+export interface CoreOptions {
+  intentsDir: string;
+  dataDir: string;
+  threshold?: number;
+  margin?: number;
+  contextTtlMinutes?: number;
+  design?: ClassifierDesign;
+  /** Where derived dictionary files are cached (default: the OS temp dir). */
+  cacheDir?: string;
+}
+
+export interface CoreServices {
+  engine: Engine;
+  reload(): Promise<SwapResult>;
+  paths: { intentsDir: string; dataDir: string };
+}
+
+export async function bootCore(options: CoreOptions): Promise<CoreServices> {
+  const paths = { intentsDir: options.intentsDir, dataDir: options.dataDir };
+  const loaded = await loadKnowledgeFromDisk(paths);
+  if (!loaded.kb) throw new KnowledgeError(loaded.issues);
+  const engine = createEngine(loaded.kb, { ...engineOptions(options) });
+  return {
+    engine,
+    paths,
+    async reload() {
+      const next = await loadKnowledgeFromDisk(paths);
+      if (!next.kb) return { ok: false, issues: next.issues };
+      return engine.swap(next.kb);
+    },
+  };
+}
+
+export function engineOptions(options: Omit<CoreOptions, 'intentsDir' | 'dataDir'>) {
+  return {
+    segmenterFor: (kb: KnowledgeBase) =>
+      createJiebaSegmenter({ dictionary: kb.dictionary, cacheDir: options.cacheDir ?? join(tmpdir(), 'leping-legal-bot') }).segment,
+    ...(options.threshold !== undefined ? { threshold: options.threshold } : {}),
+    ...(options.margin !== undefined ? { margin: options.margin } : {}),
+    ...(options.contextTtlMinutes !== undefined ? { contextTtlMinutes: options.contextTtlMinutes } : {}),
+    ...(options.design ? { design: options.design } : {}),
+  };
+}

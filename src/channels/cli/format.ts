@@ -1,0 +1,54 @@
+import type { EngineResult, Reply } from '../../dialogue/types.ts';
+import type { BatchReport } from '../../evaluation/batch.ts';
+
+/** Pure text formatting for the staff CLI (table-tested). */
+
+export function formatReply(reply: Reply): string {
+  const lines = [reply.text];
+  if (reply.choices.length > 0) {
+    lines.push('', ...reply.choices.map((choice, i) => `  [${i + 1}] ${choice.label}`));
+  }
+  if (reply.suggestions.length > 0) {
+    lines.push('', '您还可以问：', ...reply.suggestions.map((s, i) => `  (${i + 1}) ${s.label}`));
+  }
+  return lines.join('\n');
+}
+
+const DECIDED_BY: Record<string, string> = {
+  emergency: '紧急规则', rule: '关键词规则', classifier: '分类器', context: '上下文',
+  button: '按钮', flow: '引导流程', fallback: '未理解（低于阈值）', input: '输入无效',
+};
+
+export function formatExplanation(result: EngineResult): string {
+  const { trace, reply } = result;
+  const bar = (score: number) => '█'.repeat(Math.round(score * 20)).padEnd(20, '·');
+  return [
+    '── 解释 ──',
+    `规范化文本：${trace.normalized}`,
+    `分词：${trace.tokens.join(' / ')}`,
+    `决定方式：${DECIDED_BY[trace.decidedBy] ?? trace.decidedBy}${trace.rule ? `（规则 ${trace.rule.intent} 命中「${trace.rule.match}」）` : ''}`,
+    `结果：${reply.intent}（${reply.kind}，置信度 ${reply.confidence.toFixed(3)}，阈值 ${trace.threshold}）`,
+    '前5个意图：',
+    ...trace.ranked.map((r) => `  ${bar(r.score)} ${r.score.toFixed(3)}  ${r.intent}`),
+    ...(trace.otherIntents.length ? [`另提到：${trace.otherIntents.join('、')}`] : []),
+    `使用的事实：${trace.facts.length ? trace.facts.map((f) => `${f.id}（来源 ${f.source}）`).join('、') : '无'}`,
+  ].join('\n');
+}
+
+export function formatBatchReport(report: BatchReport, maxMisses = 50): string {
+  const pct = (value: number) => `${(value * 100).toFixed(1)}%`;
+  const lines = [
+    `共 ${report.results.length} 条，其中 ${report.scored} 条有预期；正确 ${report.correct} 条，准确率 ${pct(report.accuracy)}`,
+    '',
+    '主题                 条数   正确   准确率',
+    ...report.byTopic.map((t) => `${t.topic.padEnd(20)} ${String(t.total).padStart(4)}  ${String(t.correct).padStart(5)}   ${pct(t.accuracy).padStart(6)}`),
+  ];
+  if (report.misses.length > 0) {
+    lines.push('', `答错或缺少必含内容的（${report.misses.length} 条，最多显示 ${maxMisses} 条）：`);
+    for (const miss of report.misses.slice(0, maxMisses)) {
+      const why = miss.correct === false ? `预期 ${miss.expected}，得到 ${miss.intent}` : `缺少「${miss.missingStrings.join('」「')}」`;
+      lines.push(`  [${miss.id}] ${miss.text.slice(0, 40)} → ${why}（${miss.confidence.toFixed(2)}）`);
+    }
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,193 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { loadKnowledgeFromDisk } from '../../adapters/knowledge-files.ts';
+import { bootCore, engineOptions, type CoreServices } from '../../bootstrap.ts';
+import { loadConfig, type Config } from '../../config.ts';
+import type { DialogueState } from '../../dialogue/types.ts';
+import { createEngine, KnowledgeError } from '../../engine.ts';
+import { parseQuestionFile, runBatch } from '../../evaluation/batch.ts';
+import { formatIssue, hasErrors, type Issue } from '../../lib/issues.ts';
+import { formatBatchReport, formatExplanation, formatReply } from './format.ts';
+
+/**
+ * Staff CLI: `npm run cli -- <command>`. A stable contract other tools rely on; stdout carries
+ * only the command's output (JSON lines for `classify --jsonl`), diagnostics go to stderr.
+ */
+
+const USAGE = `用法：npm run cli -- <命令>
+  ask "文本" [--explain]        回答一个问题；--explain 显示分词、意图得分和使用的事实
+  chat                          交互式对话（保留上下文；输入 /exit 退出）
+  classify --jsonl              从标准输入读 {"id","text","session"?}，每行输出一个 JSON 结果
+  test-answers 文件             CSV 或 JSONL（text 列，可选 expected 主题或意图）：按主题统计准确率并列出答错的
+  export-training --jsonl       导出全部训练例句 {"text","intent"}
+  validate                      检查意图和事实文件；有错误时退出码非 0`;
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { explain: { type: 'boolean', default: false }, jsonl: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+  });
+  const [command, ...rest] = positionals;
+  if (!command || values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return command || values.help ? 0 : 2;
+  }
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  const config = loadConfig(process.env);
+  switch (command) {
+    case 'validate':
+      return validate(config);
+    case 'ask': {
+      const text = rest.join(' ');
+      const core = await boot(config);
+      const result = core.engine.respond({ kind: 'text', text }, undefined);
+      process.stdout.write(`${formatReply(result.reply)}\n`);
+      if (values.explain) process.stdout.write(`\n${formatExplanation(result)}\n`);
+      return 0;
+    }
+    case 'chat':
+      return chat(await boot(config));
+    case 'classify':
+      if (!values.jsonl) throw new UsageError('classify 需要 --jsonl');
+      return classifyJsonl(await boot(config));
+    case 'test-answers': {
+      const file = rest[0];
+      if (!file) throw new UsageError('test-answers 需要一个文件路径');
+      const { rows, errors } = parseQuestionFile(await readFile(file, 'utf8'), file);
+      for (const error of errors) process.stderr.write(`${error}\n`);
+      const report = runBatch((await boot(config)).engine, rows);
+      process.stdout.write(`${formatBatchReport(report)}\n`);
+      return 0;
+    }
+    case 'export-training': {
+      if (!values.jsonl) throw new UsageError('export-training 需要 --jsonl');
+      const loaded = await loadKnowledgeFromDisk(paths(config));
+      if (!loaded.kb) return printIssues(loaded.issues);
+      for (const intent of loaded.kb.intents) {
+        for (const text of intent.examples) process.stdout.write(`${JSON.stringify({ text, intent: intent.name })}\n`);
+      }
+      return 0;
+    }
+    default:
+      throw new UsageError(`未知命令：${command}`);
+  }
+}
+
+class UsageError extends Error {}
+
+function paths(config: Config) {
+  return { intentsDir: config.INTENTS_DIR, dataDir: config.DATA_DIR };
+}
+
+function boot(config: Config): Promise<CoreServices> {
+  return bootCore({
+    ...paths(config),
+    threshold: config.CONFIDENCE_THRESHOLD,
+    margin: config.AMBIGUITY_MARGIN,
+    contextTtlMinutes: config.CONTEXT_TTL_MINUTES,
+  });
+}
+
+async function validate(config: Config): Promise<number> {
+  const loaded = await loadKnowledgeFromDisk(paths(config));
+  let issues = loaded.issues;
+  if (loaded.kb) {
+    try {
+      const engine = createEngine(loaded.kb, engineOptions({}));
+      const swap = engine.swap(loaded.kb);
+      issues = [...issues, ...(swap.ok ? swap.warnings : swap.issues)];
+    } catch (error) {
+      if (!(error instanceof KnowledgeError)) throw error;
+      issues = [...issues, ...error.issues];
+    }
+  }
+  const code = printIssues(issues);
+  if (code === 0) {
+    const kb = loaded.kb;
+    process.stdout.write(`校验通过：${kb?.intents.length ?? 0} 个意图，${kb?.intents.reduce((n, i) => n + i.examples.length, 0) ?? 0} 条例句，${kb?.facts.length ?? 0} 条事实。\n`);
+  }
+  return code;
+}
+
+function printIssues(issues: Issue[]): number {
+  for (const issue of issues) process.stderr.write(`${formatIssue(issue)}\n`);
+  if (hasErrors(issues)) {
+    process.stderr.write(`共 ${issues.filter((i) => i.severity === 'error').length} 处错误，数据未通过校验。\n`);
+    return 1;
+  }
+  return 0;
+}
+
+async function chat(core: CoreServices): Promise<number> {
+  const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: '您：' });
+  let state: DialogueState | undefined;
+  let last = core.engine.menu();
+  process.stdout.write(`${formatReply(last)}\n（输入数字选择按钮，/exit 退出）\n`);
+  rl.prompt();
+  for await (const line of rl) {
+    const text = line.trim();
+    if (text === '/exit' || text === '/quit') break;
+    // A bare number picks a flow choice or a suggestion shown under the last reply.
+    const picked = /^\d+$/.test(text) ? Number(text) - 1 : -1;
+    const input =
+      picked >= 0 && last.choices[picked]
+        ? { kind: 'choice' as const, value: last.choices[picked].value }
+        : picked >= 0 && last.choices.length === 0 && last.suggestions[picked]
+          ? { kind: 'intent' as const, intent: last.suggestions[picked].intent }
+          : { kind: 'text' as const, text };
+    const result = core.engine.respond(input, state);
+    state = result.state;
+    last = result.reply;
+    process.stdout.write(`助手：${formatReply(result.reply)}\n`);
+    rl.prompt();
+  }
+  rl.close();
+  return 0;
+}
+
+async function classifyJsonl(core: CoreServices): Promise<number> {
+  const sessions = new Map<string, DialogueState>();
+  const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  let lineNo = 0;
+  for await (const line of rl) {
+    lineNo += 1;
+    if (!line.trim()) continue;
+    let id: unknown = null;
+    try {
+      const value = JSON.parse(line) as Record<string, unknown>;
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('每行应为一个 JSON 对象');
+      id = value.id ?? null;
+      if (typeof value.text !== 'string') throw new Error('缺少字符串字段 text');
+      const session = typeof value.session === 'string' || typeof value.session === 'number' ? String(value.session) : undefined;
+      const result = core.engine.respond({ kind: 'text', text: value.text }, session ? sessions.get(session) : undefined);
+      if (session) sessions.set(session, result.state);
+      const { reply } = result;
+      process.stdout.write(`${JSON.stringify({ id, intent: reply.intent, topic: reply.topic, confidence: reply.confidence, answer: reply.text })}\n`);
+    } catch (error) {
+      process.stdout.write(`${JSON.stringify({ id, error: `第${lineNo}行：${(error as Error).message}` })}\n`);
+    }
+  }
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${error.message}\n\n${USAGE}\n`);
+      process.exitCode = 2;
+    } else if (error instanceof KnowledgeError) {
+      for (const issue of error.issues) process.stderr.write(`${formatIssue(issue)}\n`);
+      process.stderr.write(`${error.message}：请先修正数据（npm run check）。\n`);
+      process.exitCode = 1;
+    } else {
+      process.stderr.write(`出错了：${(error as Error).message}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,92 @@
+import type { Flow } from '../knowledge/schema.ts';
+import type { KnowledgeIndex } from '../knowledge/facts.ts';
+import { NONE_INTENT, topicOf } from '../knowledge/topics.ts';
+import type { Understanding } from '../nlp/understand.ts';
+import { typedChoice } from './flow.ts';
+import type { DecidedBy, DialogueState } from './types.ts';
+
+/**
+ * Stage 4: what to do with an understood message, given the conversation so far. The order of
+ * precedence lives in `decide` and reads top to bottom: emergency always wins.
+ */
+
+export type Decision =
+  | { kind: 'invalid'; reason: 'empty' | 'binary' | 'emoji' }
+  | { kind: 'emergency'; intent: string }
+  | { kind: 'handoff'; intent: string }
+  | { kind: 'flow_choice'; value: string }
+  | { kind: 'flow_repeat' }
+  | { kind: 'flow_start'; intent: string; by: DecidedBy }
+  | { kind: 'answer'; intent: string; confidence: number; by: DecidedBy; others: string[] }
+  | { kind: 'ambiguous'; options: [string, string]; confidence: number }
+  | { kind: 'clarify'; confidence: number };
+
+export interface DecideContext {
+  index: KnowledgeIndex;
+  /** aspect → cue words, from data/lexicon/aspects.yaml. */
+  aspects: Record<string, string[]>;
+  flows: readonly Flow[];
+}
+
+/** A follow-up this short that names an aspect ("那要带什么材料？") is read in context. */
+const ELLIPTICAL_MAX_CHARS = 16;
+
+export function decide(u: Understanding, state: DialogueState | undefined, ctx: DecideContext): Decision {
+  if (u.decidedBy === 'input') {
+    return { kind: 'invalid', reason: u.normalized.binary ? 'binary' : u.normalized.emojiOnly ? 'emoji' : 'empty' };
+  }
+  if (u.decidedBy === 'emergency') return { kind: 'emergency', intent: u.intent };
+  if (u.rule?.priority === 'override' && topicOf(u.intent) === 'handoff') return { kind: 'handoff', intent: u.intent };
+
+  const flow = state?.flow ? ctx.flows.find((f) => f.id === state.flow?.kind) : undefined;
+  if (state?.flow && flow) {
+    const value = typedChoice(flow, state.flow, u.normalized.text);
+    if (value) return { kind: 'flow_choice', value };
+    // Anything the bot understands leaves the flow; anything else repeats the question.
+    if (u.intent === NONE_INTENT) return { kind: 'flow_repeat' };
+  }
+
+  const picked = pickPendingOption(u.normalized.text, state);
+  if (picked) return answerOrFlow(picked, 1, 'context', [], ctx);
+
+  const contextual = resolveInContext(u, state, ctx);
+  if (contextual) return answerOrFlow(contextual, u.confidence, 'context', [], ctx);
+
+  if (u.intent === NONE_INTENT) return { kind: 'clarify', confidence: u.confidence };
+  if (u.ambiguousWith) return { kind: 'ambiguous', options: [u.intent, u.ambiguousWith], confidence: u.confidence };
+  return answerOrFlow(u.intent, u.confidence, u.decidedBy === 'rule' ? 'rule' : 'classifier', u.otherIntents, ctx);
+}
+
+function answerOrFlow(intent: string, confidence: number, by: DecidedBy, others: string[], ctx: DecideContext): Decision {
+  if (ctx.index.intent(intent)?.answer.flow) return { kind: 'flow_start', intent, by };
+  return { kind: 'answer', intent, confidence, by, others };
+}
+
+/** After "您想问的是哪一个？", a reply of "1"/"第二个" picks an option. */
+function pickPendingOption(text: string, state: DialogueState | undefined): string | undefined {
+  const options = state?.pendingOptions ?? [];
+  if (options.length === 0) return undefined;
+  const match = /^第?([1-9一二三四])个?$/u.exec(text.trim());
+  if (!match) return undefined;
+  const numerals: Record<string, number> = { 一: 1, 二: 2, 三: 3, 四: 4 };
+  const index = Number(match[1]) || numerals[match[1] ?? ''] || 0;
+  return options[index - 1];
+}
+
+/**
+ * "那要带什么材料？" after a legal-aid answer means legal_aid.materials: a short message with an
+ * aspect cue and no topic of its own is read as that aspect of the previous topic.
+ */
+function resolveInContext(u: Understanding, state: DialogueState | undefined, ctx: DecideContext): string | undefined {
+  const lastTopic = state?.lastTopic;
+  if (!lastTopic || u.normalized.text.length > ELLIPTICAL_MAX_CHARS) return undefined;
+  if (u.decidedBy === 'rule') return undefined; // the message names its own matter
+  if (u.intent !== NONE_INTENT && topicOf(u.intent) === lastTopic) return undefined; // already in topic
+  if (['emergency', 'handoff', 'chitchat', 'out_of_scope'].includes(lastTopic)) return undefined;
+  for (const [aspect, cues] of Object.entries(ctx.aspects)) {
+    if (!cues.some((cue) => u.normalized.text.includes(cue))) continue;
+    const candidate = `${lastTopic}.${aspect}`;
+    if (ctx.index.intent(candidate)) return candidate;
+  }
+  return undefined;
+}

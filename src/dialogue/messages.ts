@@ -1,0 +1,44 @@
+/**
+ * The bot's own words (everything that is not a fact). Kept in one place so the tone is
+ * consistent and a reviewer can read all of it at once. Facts live in data/facts/.
+ */
+import type { EngineInput } from './types.ts';
+
+type Unsupported = Extract<EngineInput, { kind: 'unsupported' }>['what'];
+
+export const messages = {
+  botName: '乐平市公共法律服务问答助手',
+  clarify: '抱歉，我没有完全明白您的问题。能换个说法，或者说说具体遇到了什么事吗？也可以从下面的主题里选一个：',
+  ambiguous: '您想问的是下面哪一个？',
+  menu: '我可以回答这些方面的问题，请选择一个主题，或直接用文字描述您的问题：',
+  missing: (what: string) =>
+    `关于「${what}」，本助手没有经过核实的信息，不能替您猜测。请拨打12348公共法律服务热线咨询。`,
+  otherMatters: (labels: string[]) => `您还提到了：${labels.join('、')}。可以点下面的按钮接着问。`,
+  cityFigureNote: '注：以上为乐平市2020年的数据，出自当年的工作报告，不代表现在的情况。',
+  nationalRuleNote: '注：以上为全国统一的法律规定。',
+  triageNote: '以上仅为一般性指引，不构成法律意见；具体情况请咨询12348或律师。',
+  sourcesPrefix: '来源：',
+  empty: '您发来的消息是空的。请用文字描述您想咨询的问题，例如“法律援助怎么申请”。',
+  binary: '这条消息看起来不是文字（可能是乱码或文件内容），我无法识别。请直接输入文字问题。',
+  emojiOnly: '收到您的表情啦。请用文字告诉我您想咨询什么，例如“邻居家漏水怎么办”。',
+  truncated: '（您的消息很长，我先根据前面的部分回答；如有其他问题可以分开再问。）',
+  unsupported: {
+    sticker: '收到您的贴纸。我只能读懂文字，请用文字描述您的问题。',
+    photo: '我暂时看不了图片。请用文字描述图片里的问题；涉及证据的材料请妥善保存原件。',
+    voice: '我暂时听不了语音。请打字告诉我您的问题，或直接拨打12348公共法律服务热线。',
+    audio: '我暂时听不了音频。请打字告诉我您的问题，或直接拨打12348公共法律服务热线。',
+    video: '我暂时看不了视频。请用文字描述您的问题；视频如是证据请保存好原件。',
+    location: '收到您的位置。本助手不提供地图导航，也没有核实过的办事地址；请用文字描述您的问题，或拨打12348。',
+    contact: '收到名片。请用文字描述您想咨询的问题。',
+    document: '我暂时读不了文件。请把问题用文字发给我；合同等文件请保存好原件，咨询时带上。',
+    other: '这种消息我暂时无法识别，请用文字描述您的问题。',
+  } satisfies Record<Unsupported, string>,
+  handoff: '好的，我来为您联系工作人员。',
+  selfCheck: {
+    intro: '法律援助自助评估（约3个问题，可随时直接提问离开）。结果只是初步判断，是否给予法律援助由法律援助机构审查决定。',
+    left: '已退出法律援助自助评估。',
+    restart: '重新评估',
+    exit: '退出评估',
+  },
+  stateExpiredHint: '',
+} as const;

@@ -1,0 +1,96 @@
+import type { KnowledgeIndex } from '../knowledge/facts.ts';
+import type { Fact, Intent } from '../knowledge/schema.ts';
+import { NONE_INTENT, TOPIC_LABELS, topicOf, type Topic } from '../knowledge/topics.ts';
+import { messages } from './messages.ts';
+import type { Choice, Reply, ReplyKind, SourceRef, Suggestion } from './types.ts';
+
+/**
+ * Stage 5: a Reply built from facts. The text leads with the facts (each already leads with
+ * what to do), then what the store does not hold, then a note on dating and scope, then the
+ * sources. Nothing here states a fact of its own.
+ */
+
+interface Base {
+  kind: ReplyKind;
+  intent: string;
+  confidence: number;
+}
+
+export function answerReply(
+  index: KnowledgeIndex,
+  intent: Intent,
+  base: Base,
+  options: { others?: string[]; lead?: string } = {},
+): { reply: Reply; facts: Fact[] } {
+  const facts = index.factsFor(intent);
+  const lines: string[] = [];
+  if (options.lead) lines.push(options.lead);
+  lines.push(...facts.map((fact) => fact.text.trim()));
+  if (intent.answer.missing) lines.push(messages.missing(intent.answer.missing));
+  const topic = topicOf(intent.name);
+  if (topic === 'triage') lines.push(messages.triageNote);
+  if (facts.some((fact) => fact.scope === 'city_2020')) lines.push(messages.cityFigureNote);
+  else if (facts.length > 0 && facts.every((fact) => fact.scope === 'national')) lines.push(messages.nationalRuleNote);
+
+  const others = (options.others ?? []).flatMap((name) => index.intent(name) ?? []);
+  if (others.length > 0) lines.push(messages.otherMatters(others.map((other) => labelOfTopic(other.name))));
+
+  const sources = sourcesOf(index, facts);
+  if (sources.length > 0) lines.push(sourceLine(sources));
+  const suggestions = [
+    ...others.map(toSuggestion),
+    ...intent.followups.flatMap((name) => index.intent(name) ?? []).map(toSuggestion),
+  ].slice(0, 4);
+  const kind: ReplyKind = base.kind === 'answer' && facts.length === 0 && intent.answer.missing ? 'no_fact' : base.kind;
+  return {
+    reply: { ...base, kind, topic: topic ?? NONE_INTENT, text: lines.join('\n'), sources, suggestions, choices: [] },
+    facts,
+  };
+}
+
+/** A reply that is not an answer from facts: clarification, menu, notices. */
+export function plainReply(
+  kind: ReplyKind,
+  text: string,
+  options: { intent?: string; confidence?: number; suggestions?: Suggestion[]; choices?: Choice[] } = {},
+): Reply {
+  const intent = options.intent ?? NONE_INTENT;
+  return {
+    kind,
+    intent,
+    topic: topicOf(intent) ?? NONE_INTENT,
+    confidence: options.confidence ?? 0,
+    text,
+    sources: [],
+    suggestions: options.suggestions ?? [],
+    choices: options.choices ?? [],
+  };
+}
+
+export function menuSuggestions(index: KnowledgeIndex): Suggestion[] {
+  return index.menuEntries().map(({ topic, intent }) => ({ label: TOPIC_LABELS[topic], intent: intent.name }));
+}
+
+export function toSuggestion(intent: Intent): Suggestion {
+  return { label: intent.question, intent: intent.name };
+}
+
+export function sourcesOf(index: KnowledgeIndex, facts: Fact[]): SourceRef[] {
+  const refs: SourceRef[] = [];
+  for (const fact of facts) {
+    const title = index.source(fact.source.id)?.title ?? fact.source.id;
+    if (!refs.some((ref) => ref.title === title && ref.section === fact.source.section)) {
+      refs.push({ title, section: fact.source.section, scope: fact.scope });
+    }
+  }
+  return refs;
+}
+
+function sourceLine(sources: SourceRef[]): string {
+  return messages.sourcesPrefix + sources.map((ref) => `《${ref.title}》${ref.section}`).join('；');
+}
+
+function labelOfTopic(intentName: string): string {
+  const topic = topicOf(intentName);
+  return topic && topic !== 'none' ? TOPIC_LABELS[topic as Topic] : intentName;
+}

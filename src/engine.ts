@@ -1,0 +1,303 @@
+import { decide, type Decision } from './dialogue/decide.ts';
+import { advanceFlow, startFlow, type FlowStep } from './dialogue/flow.ts';
+import { maskPersonalNumbers } from './dialogue/mask.ts';
+import { messages } from './dialogue/messages.ts';
+import { answerReply, menuSuggestions, plainReply, sourcesOf, toSuggestion } from './dialogue/reply.ts';
+import type { DialogueState, EngineInput, EngineResult, Reply, Trace } from './dialogue/types.ts';
+import type { Engine, SwapResult } from './engine-types.ts';
+import { indexKnowledge, type KnowledgeIndex } from './knowledge/facts.ts';
+import { lintKnowledge } from './knowledge/lint.ts';
+import type { Flow, KnowledgeBase } from './knowledge/schema.ts';
+import { NONE_INTENT, topicOf } from './knowledge/topics.ts';
+import { hasErrors } from './lib/issues.ts';
+import { trainClassifier, type ClassifierDesign } from './nlp/classify.ts';
+import { createNormalizer } from './nlp/normalize.ts';
+import { compileRules } from './nlp/rules.ts';
+import { features, type Segmenter } from './nlp/segment.ts';
+import { understand, type UnderstandParts, type Understanding } from './nlp/understand.ts';
+
+export type { Engine, SwapResult } from './engine-types.ts';
+
+export interface EngineOptions {
+  /** Builds the segmenter for a knowledge base (adds its dictionary words). */
+  segmenterFor: (kb: KnowledgeBase) => Segmenter;
+  threshold?: number;
+  margin?: number;
+  design?: ClassifierDesign;
+  /** Context older than this is forgotten. */
+  contextTtlMinutes?: number;
+  /** Held-out questions, for the leak warning at swap time. */
+  heldOut?: readonly string[];
+}
+
+interface Model {
+  kb: KnowledgeBase;
+  index: KnowledgeIndex;
+  parts: UnderstandParts;
+}
+
+const HISTORY_TURNS = 6;
+
+/** Thrown by createEngine when the initial data is invalid (swap returns the issues instead). */
+export class KnowledgeError extends Error {
+  constructor(public readonly issues: import('./lib/issues.ts').Issue[]) {
+    super(`知识库有 ${issues.filter((issue) => issue.severity === 'error').length} 处错误`);
+    this.name = 'KnowledgeError';
+  }
+}
+
+export function createEngine(kb: KnowledgeBase, options: EngineOptions): Engine {
+  const first = buildModel(kb, options);
+  if (!first.ok) throw new KnowledgeError(first.issues);
+  let model = first.model;
+  let version = 1;
+
+  return {
+    respond: (input, state, now = new Date()) => respond(model, options, input, freshState(state, now, options), now),
+    menu: () => plainReply('menu', messages.menu, { suggestions: menuSuggestions(model.index) }),
+    swap(next): SwapResult {
+      const built = buildModel(next, options);
+      if (!built.ok) return { ok: false, issues: built.issues };
+      model = built.model;
+      version += 1;
+      return { ok: true, version, warnings: built.warnings };
+    },
+    knowledge: () => model.kb,
+    version: () => version,
+  };
+}
+
+function buildModel(kb: KnowledgeBase, options: EngineOptions) {
+  const normalize = createNormalizer(kb.homophones);
+  const issues = lintKnowledge(kb, { normalize: (text) => normalize(text).text, heldOut: options.heldOut });
+  if (hasErrors(issues)) return { ok: false as const, issues };
+  const segment = options.segmenterFor(kb);
+  const examples = kb.intents.flatMap((intent) =>
+    intent.examples.map((example) => ({ intent: intent.name, features: features(segment(normalize(example).text)) })),
+  );
+  const parts: UnderstandParts = {
+    normalize,
+    segment,
+    rules: compileRules(kb.intents),
+    classifier: trainClassifier(examples, options.design ?? 'bayes'),
+    threshold: options.threshold ?? 0.35,
+    margin: options.margin ?? 0.08,
+  };
+  return {
+    ok: true as const,
+    model: { kb, index: indexKnowledge(kb), parts },
+    warnings: issues.filter((issue) => issue.severity === 'warning'),
+  };
+}
+
+function freshState(state: DialogueState | undefined, now: Date, options: EngineOptions): DialogueState {
+  const ttlMs = (options.contextTtlMinutes ?? 30) * 60_000;
+  if (state && now.getTime() - Date.parse(state.updatedAt) <= ttlMs) return state;
+  return { turns: 0, history: [], updatedAt: now.toISOString() };
+}
+
+// === respond ================================================================================
+
+function respond(
+  model: Model,
+  options: EngineOptions,
+  input: EngineInput,
+  state: DialogueState,
+  now: Date,
+): EngineResult {
+  const userText =
+    input.kind === 'text' ? input.text : input.kind === 'intent' ? `[按钮] ${input.intent}` : input.kind === 'choice' ? `[选项] ${input.value}` : `[${input.what}]`;
+  const outcome = dispatch(model, input, state);
+  const { reply } = outcome;
+  const nextState: DialogueState = {
+    ...state,
+    ...outcome.statePatch,
+    turns: state.turns + 1,
+    history: [
+      ...state.history,
+      { role: 'user' as const, text: maskPersonalNumbers(String(userText).slice(0, 300)), at: now.toISOString() },
+      { role: 'bot' as const, text: reply.text.slice(0, 300), at: now.toISOString() },
+    ].slice(-HISTORY_TURNS * 2),
+    updatedAt: now.toISOString(),
+  };
+  for (const key of Object.keys(nextState) as Array<keyof DialogueState>) {
+    if (nextState[key] === undefined) delete nextState[key];
+  }
+  return { reply, state: nextState, trace: outcome.trace };
+}
+
+interface Outcome {
+  reply: Reply;
+  statePatch: Partial<DialogueState>;
+  trace: Trace;
+}
+
+function dispatch(model: Model, input: EngineInput, state: DialogueState): Outcome {
+  const baseTrace: Trace = {
+    normalized: '', tokens: [], ranked: [], threshold: model.parts.threshold,
+    decidedBy: 'button', otherIntents: [], facts: [],
+  };
+  switch (input.kind) {
+    case 'unsupported':
+      return {
+        reply: plainReply('unsupported', messages.unsupported[input.what] ?? messages.unsupported.other),
+        statePatch: {},
+        trace: { ...baseTrace, decidedBy: 'input' },
+      };
+    case 'intent':
+      return fromDecision(model, { kind: 'answer', intent: input.intent, confidence: 1, by: 'button', others: [] }, state, baseTrace);
+    case 'choice':
+      return fromDecision(model, { kind: 'flow_choice', value: input.value }, state, { ...baseTrace, decidedBy: 'flow' });
+    case 'text': {
+      const understanding = understand(input.text, model.parts);
+      const decision = decide(understanding, state, {
+        index: model.index,
+        aspects: model.kb.aspects,
+        flows: model.kb.flows,
+      });
+      return fromDecision(model, decision, state, traceOf(understanding, decision, model.parts.threshold), understanding);
+    }
+  }
+}
+
+function traceOf(u: Understanding, decision: Decision, threshold: number): Trace {
+  const decidedBy =
+    decision.kind === 'flow_choice' || decision.kind === 'flow_repeat'
+      ? 'flow'
+      : 'by' in decision
+        ? decision.by
+        : decision.kind === 'emergency'
+          ? 'emergency'
+          : decision.kind === 'handoff'
+            ? 'rule'
+            : decision.kind === 'invalid'
+              ? 'input'
+              : u.decidedBy === 'rule' || u.decidedBy === 'emergency'
+                ? u.decidedBy
+                : 'fallback';
+  return {
+    normalized: u.normalized.text,
+    tokens: u.tokens,
+    ...(u.rule ? { rule: { intent: u.rule.intent, match: u.rule.match, priority: u.rule.priority } } : {}),
+    ranked: u.ranked,
+    threshold,
+    decidedBy: decidedBy === 'fallback' && decision.kind === 'ambiguous' ? 'classifier' : decidedBy,
+    otherIntents: u.otherIntents,
+    facts: [],
+  };
+}
+
+function fromDecision(model: Model, decision: Decision, state: DialogueState, trace: Trace, u?: Understanding): Outcome {
+  const { index } = model;
+  const lead = u?.normalized.truncated ? messages.truncated : undefined;
+  const done = (reply: Reply, statePatch: Partial<DialogueState>, factIds: { id: string; source: string }[] = []): Outcome => ({
+    reply,
+    statePatch,
+    trace: { ...trace, facts: factIds },
+  });
+  const answerIntent = (name: string, kind: Reply['kind'], confidence: number, others: string[] = []): Outcome => {
+    const intent = index.intent(name);
+    if (!intent) {
+      // A stale or forged button names an intent that no longer exists: offer the menu.
+      return done(plainReply('clarify', messages.clarify, { suggestions: menuSuggestions(index) }), {});
+    }
+    if (intent.answer.flow) return flowStart(model, intent.answer.flow, name, done);
+    const { reply, facts } = answerReply(index, intent, { kind, intent: name, confidence }, { others, lead });
+    return done(
+      reply,
+      { lastIntent: name, lastTopic: topicOf(name) as string, pendingOptions: undefined, flow: undefined },
+      facts.map((fact) => ({ id: fact.id, source: fact.source.id })),
+    );
+  };
+
+  switch (decision.kind) {
+    case 'invalid': {
+      const text = decision.reason === 'binary' ? messages.binary : decision.reason === 'emoji' ? messages.emojiOnly : messages.empty;
+      return done(plainReply('invalid', text, { suggestions: menuSuggestions(index) }), {});
+    }
+    case 'emergency':
+      return answerIntent(decision.intent, 'emergency', 1);
+    case 'handoff':
+      return answerIntent(decision.intent, 'handoff', 1);
+    case 'answer':
+      return answerIntent(decision.intent, 'answer', decision.confidence, decision.others);
+    case 'flow_start': {
+      const flowId = index.intent(decision.intent)?.answer.flow;
+      return flowId ? flowStart(model, flowId, decision.intent, done) : answerIntent(decision.intent, 'answer', 1);
+    }
+    case 'flow_choice':
+    case 'flow_repeat': {
+      const flow = model.kb.flows.find((f) => f.id === state.flow?.kind);
+      if (!flow || !state.flow) {
+        return done(plainReply('clarify', messages.clarify, { suggestions: menuSuggestions(index) }), { flow: undefined });
+      }
+      const step: FlowStep =
+        decision.kind === 'flow_choice' ? advanceFlow(flow, state.flow, decision.value) : { kind: 'ask', state: state.flow, prompt: promptOf(flow, state.flow.step) };
+      return flowOutcome(model, flow, step, done);
+    }
+    case 'ambiguous': {
+      const options = decision.options.flatMap((name) => index.intent(name) ?? []);
+      const text = [messages.ambiguous, ...options.map((intent, i) => `${i + 1}. ${intent.question}`)].join('\n');
+      return done(
+        plainReply('ambiguous', text, { confidence: decision.confidence, suggestions: options.map(toSuggestion) }),
+        { pendingOptions: options.map((intent) => intent.name) },
+      );
+    }
+    case 'clarify':
+      return done(
+        plainReply('clarify', messages.clarify, { confidence: decision.confidence, suggestions: menuSuggestions(index) }),
+        { pendingOptions: undefined },
+      );
+  }
+}
+
+type Done = (reply: Reply, statePatch: Partial<DialogueState>, factIds?: { id: string; source: string }[]) => Outcome;
+
+function flowStart(model: Model, flowId: string, intentName: string, done: Done): Outcome {
+  const flow = model.kb.flows.find((f) => f.id === flowId);
+  if (!flow) return done(plainReply('clarify', messages.clarify, { suggestions: menuSuggestions(model.index) }), {});
+  const outcome = flowOutcome(model, flow, startFlow(flow), done);
+  return {
+    ...outcome,
+    reply: { ...outcome.reply, intent: intentName, topic: topicOf(intentName) ?? NONE_INTENT, text: `${flow.intro}\n${outcome.reply.text}` },
+    statePatch: { ...outcome.statePatch, lastIntent: intentName, lastTopic: topicOf(intentName) as string },
+  };
+}
+
+function flowOutcome(model: Model, flow: Flow, step: FlowStep, done: Done): Outcome {
+  const intent = `legal_aid.self_check`;
+  if (step.kind === 'ask') {
+    const text = [step.prompt.question, ...step.prompt.choices.map((c, i) => `${i + 1}. ${c.label}`)].join('\n');
+    return done(
+      plainReply('flow', text, { intent, confidence: 1, choices: [...step.prompt.choices, { label: messages.selfCheck.exit, value: 'exit' }] }),
+      { flow: step.state },
+    );
+  }
+  if (step.kind === 'invalid') {
+    return done(plainReply('clarify', messages.selfCheck.left, { suggestions: menuSuggestions(model.index) }), { flow: undefined });
+  }
+  const result = flow.results[step.resultId];
+  const facts = (result?.facts ?? []).flatMap((id) => model.index.fact(id) ?? []);
+  const sources = sourcesOf(model.index, facts);
+  const lines = [
+    result?.text ?? '',
+    ...step.tags.flatMap((tag) => flow.tagNotes[tag] ?? []),
+    ...facts.map((fact) => fact.text),
+    flow.closing,
+    ...(sources.length ? [messages.sourcesPrefix + sources.map((s) => `《${s.title}》${s.section}`).join('；')] : []),
+  ].filter(Boolean);
+  const followups = (model.index.intent(intent)?.followups ?? []).flatMap((name) => model.index.intent(name) ?? []);
+  return done(
+    {
+      kind: 'answer', intent, topic: 'legal_aid', confidence: 1,
+      text: lines.join('\n'), sources, suggestions: followups.map(toSuggestion), choices: [],
+    },
+    { flow: undefined, lastIntent: intent, lastTopic: 'legal_aid' },
+    facts.map((fact) => ({ id: fact.id, source: fact.source.id })),
+  );
+}
+
+function promptOf(flow: Flow, stepId: string) {
+  const step = flow.steps[stepId];
+  return { question: step?.question ?? '', choices: (step?.choices ?? []).map((c) => ({ label: c.label, value: c.value })) };
+}

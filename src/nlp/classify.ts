@@ -1,0 +1,152 @@
+import classifiers from 'natural/lib/natural/classifiers/index.js';
+import TfIdf from 'natural/lib/natural/tfidf/tfidf.js';
+import type { ScoredIntent } from '../dialogue/types.ts';
+
+/**
+ * Stage 3: intent classification over feature arrays (never strings: natural would stem a
+ * Chinese string into nothing). The only file that imports natural — and only the parts we
+ * use: `import 'natural'` loads every storage backend, runs dotenv and prints to stdout.
+ *
+ * Two designs are kept so `npm run eval` can compare them on the same data:
+ * - `bayes`: natural's naive Bayes model (its sparse-observation form), scored in log space
+ *   because its own `getClassifications` multiplies probabilities and underflows to 0 on a
+ *   long message;
+ * - `tfidf`: cosine between the message and each intent's examples, weighted by natural's TF-IDF.
+ */
+
+export type ClassifierDesign = 'bayes' | 'tfidf';
+
+export interface TrainingExample {
+  features: readonly string[];
+  intent: string;
+}
+
+export interface Ranking {
+  /** All intents, best first; scores are a probability-like distribution summing to 1. */
+  ranked: ScoredIntent[];
+  /** Share of the message's features the model has seen in any example (0–1). */
+  coverage: number;
+}
+
+export interface IntentClassifier {
+  design: ClassifierDesign;
+  rank(features: readonly string[]): Ranking;
+}
+
+export function trainClassifier(
+  examples: readonly TrainingExample[],
+  design: ClassifierDesign = 'bayes',
+): IntentClassifier {
+  const vocabulary = new Set<string>();
+  for (const example of examples) for (const feature of example.features) vocabulary.add(feature);
+  return design === 'bayes' ? trainBayes(examples, vocabulary) : trainTfidf(examples, vocabulary);
+}
+
+// === naive Bayes =============================================================================
+
+interface ApparatusBayes {
+  classFeatures: Record<string, Record<string, number>>;
+  classTotals: Record<string, number>;
+  totalExamples: number;
+  smoothing: number;
+  addExample(observation: Record<string, string>, label: string): void;
+}
+
+/** Log-probabilities are divided by this power of the feature count before the softmax, so a
+ * long message is not absurdly over-confident (naive Bayes double-counts correlated features). */
+const BAYES_LENGTH_DAMPING = 0.6;
+
+function trainBayes(examples: readonly TrainingExample[], vocabulary: Set<string>): IntentClassifier {
+  const wrapper = new classifiers.BayesClassifier(undefined, 0.1) as unknown as { classifier: ApparatusBayes };
+  const model = wrapper.classifier;
+  for (const example of examples) {
+    const observation: Record<string, string> = {};
+    example.features.forEach((feature, index) => {
+      observation[index] = feature;
+    });
+    model.addExample(observation, example.intent);
+  }
+  const labels = Object.keys(model.classFeatures);
+  return {
+    design: 'bayes',
+    rank(features) {
+      const known = features.filter((feature) => vocabulary.has(feature));
+      const coverage = features.length === 0 ? 0 : known.length / features.length;
+      if (known.length === 0) return { ranked: uniform(labels), coverage: 0 };
+      const damping = Math.pow(known.length, BAYES_LENGTH_DAMPING);
+      const logits = labels.map((label) => {
+        const counts = model.classFeatures[label] ?? {};
+        const total = model.classTotals[label] ?? 1;
+        let logProbability = Math.log(total / model.totalExamples);
+        for (const feature of known) {
+          logProbability += Math.log((counts[feature] ?? model.smoothing) / total);
+        }
+        return logProbability / damping;
+      });
+      return { ranked: softmax(labels, logits), coverage };
+    },
+  };
+}
+
+// === TF-IDF cosine ==========================================================================
+
+function trainTfidf(examples: readonly TrainingExample[], vocabulary: Set<string>): IntentClassifier {
+  const tfidf = new TfIdf();
+  for (const example of examples) tfidf.addDocument([...example.features]);
+  const idf = new Map<string, number>();
+  for (const feature of vocabulary) idf.set(feature, tfidf.idf(feature));
+
+  // One centroid per intent: the sum of its examples' TF-IDF vectors, L2-normalised.
+  const centroids = new Map<string, Map<string, number>>();
+  for (const example of examples) {
+    const centroid = centroids.get(example.intent) ?? new Map<string, number>();
+    for (const feature of example.features) {
+      centroid.set(feature, (centroid.get(feature) ?? 0) + (idf.get(feature) ?? 0));
+    }
+    centroids.set(example.intent, centroid);
+  }
+  for (const centroid of centroids.values()) normalise(centroid);
+  const labels = [...centroids.keys()];
+
+  return {
+    design: 'tfidf',
+    rank(features) {
+      const known = features.filter((feature) => vocabulary.has(feature));
+      const coverage = features.length === 0 ? 0 : known.length / features.length;
+      if (known.length === 0) return { ranked: uniform(labels), coverage: 0 };
+      const query = new Map<string, number>();
+      for (const feature of known) query.set(feature, idf.get(feature) ?? 0);
+      normalise(query);
+      const cosines = labels.map((label) => {
+        const centroid = centroids.get(label);
+        let dot = 0;
+        for (const [feature, weight] of query) dot += weight * (centroid?.get(feature) ?? 0);
+        return dot;
+      });
+      // A sharp softmax turns cosines (0–1) into a distribution comparable with Bayes'.
+      return { ranked: softmax(labels, cosines.map((cosine) => cosine * 12)), coverage };
+    },
+  };
+}
+
+// === shared =================================================================================
+
+function normalise(vector: Map<string, number>): void {
+  let norm = 0;
+  for (const value of vector.values()) norm += value * value;
+  norm = Math.sqrt(norm) || 1;
+  for (const [key, value] of vector) vector.set(key, value / norm);
+}
+
+function softmax(labels: string[], logits: number[]): ScoredIntent[] {
+  const max = Math.max(...logits);
+  const exps = logits.map((logit) => Math.exp(logit - max));
+  const sum = exps.reduce((a, b) => a + b, 0) || 1;
+  return labels
+    .map((intent, index) => ({ intent, score: (exps[index] ?? 0) / sum }))
+    .sort((a, b) => b.score - a.score);
+}
+
+function uniform(labels: string[]): ScoredIntent[] {
+  return labels.map((intent) => ({ intent, score: labels.length ? 1 / labels.length : 0 }));
+}

@@ -1,0 +1,154 @@
+import type { ScoredIntent } from '../dialogue/types.ts';
+import { NONE_INTENT, topicOf } from '../knowledge/topics.ts';
+import type { IntentClassifier } from './classify.ts';
+import type { Normalized, Normalizer } from './normalize.ts';
+import type { RuleHit, RuleSet } from './rules.ts';
+import { features as toFeatures, type Segmenter } from './segment.ts';
+
+/**
+ * The pipeline, read top to bottom: normalise → segment → rules → classify → pick. Pure given
+ * its parts. "Not understood" is a value (`intent: 'none'`) with the full ranking kept.
+ */
+
+export interface UnderstandParts {
+  normalize: Normalizer;
+  segment: Segmenter;
+  rules: RuleSet;
+  classifier: IntentClassifier;
+  /** Calibrated score below which the intent is `none`. */
+  threshold: number;
+  /** Top two closer than this → ambiguous. */
+  margin: number;
+}
+
+export interface Understanding {
+  normalized: Normalized;
+  tokens: string[];
+  ruleHits: RuleHit[];
+  /** Top intents (classifier scores after the coverage adjustment), best first. */
+  ranked: ScoredIntent[];
+  coverage: number;
+  /** The chosen intent or `none`. */
+  intent: string;
+  confidence: number;
+  decidedBy: 'emergency' | 'rule' | 'classifier' | 'fallback' | 'input';
+  rule?: RuleHit;
+  /** Set when the top two are too close to choose. */
+  ambiguousWith?: string;
+  /** Other matters a long message raised, each a confident intent of another topic. */
+  otherIntents: string[];
+}
+
+const TOP_N = 5;
+/** A normal (non-override) keyword is trusted over a classifier less sure than this. */
+const RULE_TRUST = 0.6;
+/** Confidence reported for a normal keyword rule the classifier did not already agree with. */
+const RULE_CONFIDENCE = 0.75;
+/** Below this share of known features the classifier's score is scaled down (unknown words). */
+const FULL_COVERAGE = 0.55;
+const LONG_MESSAGE = 60;
+
+export function understand(raw: string, parts: UnderstandParts): Understanding {
+  const normalized = parts.normalize(raw);
+  if (normalized.empty || normalized.binary || normalized.emojiOnly) {
+    return emptyUnderstanding(normalized, 'input');
+  }
+  const tokens = parts.segment(normalized.text);
+  const ruleHits = parts.rules.match(normalized.text);
+  const { ranked, coverage } = classifyText(tokens, parts.classifier);
+
+  const override = ruleHits.find((hit) => hit.priority === 'override');
+  if (override) {
+    return {
+      normalized, tokens, ruleHits, ranked, coverage,
+      intent: override.intent,
+      confidence: 1,
+      decidedBy: topicOf(override.intent) === 'emergency' ? 'emergency' : 'rule',
+      rule: override,
+      otherIntents: [],
+    };
+  }
+
+  const top = ranked[0] ?? { intent: NONE_INTENT, score: 0 };
+  const second = ranked[1];
+  const ruleChoice = pickNormalRule(ruleHits, ranked, top);
+  const otherIntents =
+    normalized.text.length >= LONG_MESSAGE ? otherMatters(normalized.text, parts, ruleChoice?.intent ?? top.intent) : [];
+
+  if (ruleChoice) {
+    return {
+      normalized, tokens, ruleHits, ranked, coverage,
+      intent: ruleChoice.intent,
+      confidence: Math.max(RULE_CONFIDENCE, scoreOf(ranked, ruleChoice.intent)),
+      decidedBy: 'rule',
+      rule: ruleChoice,
+      otherIntents,
+    };
+  }
+  if (top.score < parts.threshold) {
+    return { normalized, tokens, ruleHits, ranked, coverage, intent: NONE_INTENT, confidence: top.score, decidedBy: 'fallback', otherIntents };
+  }
+  const ambiguous =
+    second !== undefined && top.score - second.score < parts.margin && second.score >= parts.threshold * 0.8;
+  return {
+    normalized, tokens, ruleHits, ranked, coverage,
+    intent: top.intent,
+    confidence: top.score,
+    decidedBy: 'classifier',
+    ...(ambiguous ? { ambiguousWith: second.intent } : {}),
+    otherIntents,
+  };
+}
+
+/** Classifier scores, scaled down when most of the message is words no example has. */
+function classifyText(tokens: string[], classifier: IntentClassifier): { ranked: ScoredIntent[]; coverage: number } {
+  const { ranked, coverage } = classifier.rank(toFeatures(tokens));
+  const factor = Math.min(1, coverage / FULL_COVERAGE);
+  return {
+    ranked: ranked.slice(0, TOP_N).map((entry) => ({ intent: entry.intent, score: round(entry.score * factor) })),
+    coverage: round(coverage),
+  };
+}
+
+function pickNormalRule(hits: RuleHit[], ranked: ScoredIntent[], top: ScoredIntent): RuleHit | undefined {
+  const normal = hits.filter((hit) => hit.priority === 'normal');
+  if (normal.length === 0) return undefined;
+  if (normal.some((hit) => hit.intent === top.intent)) return undefined; // the classifier agrees
+  if (top.score >= RULE_TRUST) return undefined;
+  // Several keywords: the one the classifier likes most, then the most specific.
+  return [...normal].sort((a, b) => scoreOf(ranked, b.intent) - scoreOf(ranked, a.intent) || b.match.length - a.match.length)[0];
+}
+
+/**
+ * A long story often raises more than one matter ("被打了，工资也没发"). Each sentence is
+ * classified on its own; confident intents of other topics are offered after the main answer.
+ */
+function otherMatters(text: string, parts: UnderstandParts, mainIntent: string): string[] {
+  const mainTopic = topicOf(mainIntent);
+  const found: string[] = [];
+  for (const sentence of text.split(/[。！？!?；;\n]+/).map((s) => s.trim()).filter((s) => s.length >= 6)) {
+    const hit = parts.rules.match(sentence).find((h) => h.priority === 'normal');
+    const { ranked } = classifyText(parts.segment(sentence), parts.classifier);
+    const best = hit ? { intent: hit.intent, score: 1 } : ranked[0];
+    if (!best || best.score < Math.max(parts.threshold, 0.5)) continue;
+    const topic = topicOf(best.intent);
+    if (topic === mainTopic || topic === 'chitchat' || topic === 'out_of_scope') continue;
+    if (!found.some((intent) => topicOf(intent) === topic)) found.push(best.intent);
+  }
+  return found.slice(0, 2);
+}
+
+function emptyUnderstanding(normalized: Normalized, decidedBy: Understanding['decidedBy']): Understanding {
+  return {
+    normalized, tokens: [], ruleHits: [], ranked: [], coverage: 0,
+    intent: NONE_INTENT, confidence: 0, decidedBy, otherIntents: [],
+  };
+}
+
+function scoreOf(ranked: ScoredIntent[], intent: string): number {
+  return ranked.find((entry) => entry.intent === intent)?.score ?? 0;
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
