@@ -1,0 +1,91 @@
+// The citizen's chat: posts to /api/chat and renders the engine's Reply (plain text, buttons).
+const log = document.getElementById('log');
+const form = document.getElementById('ask');
+const input = document.getElementById('text');
+
+function el(tag, props = {}, children = []) {
+  const node = document.createElement(tag);
+  Object.assign(node, props);
+  for (const child of children) node.append(child);
+  return node;
+}
+
+function scroll() { log.scrollTop = log.scrollHeight; }
+
+function addUser(text) {
+  log.append(el('div', { className: 'msg user', textContent: text }));
+  scroll();
+}
+
+function addBot(reply, exchangeId) {
+  const box = el('div', { className: `msg bot ${reply.kind}` });
+  box.dataset.intent = reply.intent;
+  box.dataset.kind = reply.kind;
+  box.append(el('div', { className: 'text', textContent: reply.text }));
+  const buttons = [
+    ...reply.choices.map((choice) => ({ label: choice.label, send: { choice: choice.value } })),
+    ...reply.suggestions.map((s) => ({ label: s.label, send: { intent: s.intent } })),
+  ];
+  if (buttons.length) {
+    box.append(el('div', { className: 'chips' }, buttons.map((b) =>
+      el('button', { type: 'button', textContent: b.label, onclick: () => send(b.send, b.label) }))));
+  }
+  if (exchangeId && reply.kind === 'answer') box.append(rating(exchangeId));
+  log.append(box);
+  scroll();
+}
+
+function rating(exchangeId) {
+  const row = el('div', { className: 'rate' }, [el('span', { textContent: '这条回答有帮助吗？' })]);
+  for (const [value, label] of [['up', '👍'], ['down', '👎']]) {
+    const button = el('button', { type: 'button', textContent: label, title: value === 'up' ? '有帮助' : '没帮助' });
+    button.setAttribute('aria-pressed', 'false');
+    button.dataset.value = value;
+    button.onclick = async () => {
+      await post('/api/chat/feedback', { exchangeId, value });
+      row.querySelectorAll('button').forEach((b) => b.setAttribute('aria-pressed', String(b === button)));
+      row.firstChild.textContent = '谢谢您的反馈';
+    };
+    row.append(button);
+  }
+  return row;
+}
+
+async function post(url, body) {
+  const response = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(data.error || '系统暂时出错，请稍后再试；法律咨询请拨打12348。');
+  return data;
+}
+
+async function send(body, shown) {
+  if (shown) addUser(shown);
+  try {
+    const { reply, exchangeId } = await post('/api/chat', body);
+    addBot(reply, exchangeId);
+  } catch (error) {
+    log.append(el('div', { className: 'msg bot invalid', textContent: error.message }));
+  }
+}
+
+form.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const text = input.value.trim();
+  if (!text) return;
+  input.value = '';
+  send({ text }, text);
+});
+
+document.getElementById('menu').onclick = async () => {
+  const { reply } = await (await fetch('/api/chat/menu')).json();
+  addBot(reply);
+};
+
+document.getElementById('forget').onclick = async () => {
+  if (!confirm('确定删除本浏览器在本服务上的对话记录吗？')) return;
+  await post('/api/chat/forget', {});
+  log.textContent = '';
+  document.getElementById('menu').click();
+};
+
+document.getElementById('menu').click();

@@ -1,0 +1,94 @@
+import { randomBytes } from 'node:crypto';
+import { Hono, type Context } from 'hono';
+import { getCookie, setCookie } from 'hono/cookie';
+import { maskPersonalNumbers } from '../../../dialogue/mask.ts';
+import type { EngineInput } from '../../../dialogue/types.ts';
+import { badRequest } from '../errors.ts';
+import { readJson, type WebServices } from '../services.ts';
+
+/**
+ * The citizen's chat in a browser: the same engine and the same stored state and statistics as
+ * Telegram. The conversation is keyed by a random HttpOnly cookie; no login.
+ */
+
+const CHAT_COOKIE = 'chat_id';
+const MAX_TEXT = 1000;
+
+function chatKey(c: Context, services: WebServices): string {
+  let id = getCookie(c, CHAT_COOKIE);
+  if (!id || !/^[A-Za-z0-9_-]{16,40}$/.test(id)) {
+    id = randomBytes(16).toString('base64url');
+    setCookie(c, CHAT_COOKIE, id, {
+      httpOnly: true,
+      sameSite: 'Lax',
+      path: '/',
+      secure: services.secureCookies,
+      maxAge: 60 * 60 * 24 * 30,
+    });
+  }
+  return `web:${id}`;
+}
+
+function toInput(body: Record<string, unknown>): EngineInput {
+  if (typeof body.text === 'string') return { kind: 'text', text: body.text.slice(0, MAX_TEXT) };
+  if (typeof body.intent === 'string') return { kind: 'intent', intent: body.intent };
+  if (typeof body.choice === 'string') return { kind: 'choice', value: body.choice };
+  return badRequest('请输入问题');
+}
+
+export function chatRoutes(services: WebServices) {
+  const app = new Hono();
+  const now = services.now ?? (() => new Date());
+
+  app.get('/menu', (c) => c.json({ reply: services.core.engine.menu() }));
+
+  app.post('/', async (c) => {
+    const key = chatKey(c, services);
+    const input = toInput(await readJson(c.req));
+    const state = await services.store.getState(key);
+    const at = now();
+    const { reply, state: next, trace } = services.core.engine.respond(input, state, at);
+    await services.store.saveState(key, next);
+    let exchangeId: string | undefined;
+    if (input.kind === 'text') {
+      const exchange = await services.store.recordExchange({
+        at: at.toISOString(),
+        channel: 'web',
+        chatKey: key,
+        text: maskPersonalNumbers(input.text),
+        intent: reply.intent,
+        topic: reply.topic,
+        confidence: reply.confidence,
+        kind: reply.kind,
+        decidedBy: trace.decidedBy,
+        reply: maskPersonalNumbers(reply.text).slice(0, 500),
+      });
+      exchangeId = exchange.id;
+    }
+    return c.json({ reply, exchangeId });
+  });
+
+  app.post('/feedback', async (c) => {
+    const key = chatKey(c, services);
+    const body = await readJson(c.req);
+    if (typeof body.exchangeId !== 'string' || (body.value !== 'up' && body.value !== 'down')) badRequest('反馈格式有误');
+    const exchange = await services.store.findExchange(body.exchangeId as string);
+    // Only the chat that received an answer may rate it.
+    if (!exchange || exchange.chatKey !== key) return c.json({ error: '找不到这条回答' }, 404);
+    await services.store.recordFeedback({
+      exchangeId: exchange.id,
+      at: now().toISOString(),
+      chatKey: key,
+      value: body.value as 'up' | 'down',
+      intent: exchange.intent,
+    });
+    return c.json({ ok: true });
+  });
+
+  app.post('/forget', async (c) => {
+    await services.store.forget(chatKey(c, services));
+    return c.json({ ok: true });
+  });
+
+  return app;
+}

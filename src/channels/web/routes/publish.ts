@@ -1,0 +1,22 @@
+import { Hono } from 'hono';
+import type { WebEnv } from '../security.ts';
+import type { WebServices } from '../services.ts';
+
+/** Admin: what the draft would change, publish, history and rollback. */
+export function publishRoutes(services: WebServices) {
+  const app = new Hono<WebEnv>();
+  const { publisher, history } = services;
+
+  app.get('/preview', async (c) => c.json(await publisher.preview()));
+  app.post('/publish', async (c) => {
+    const entry = await publisher.publish(c.get('session').user);
+    return c.json({ entry, version: services.core.engine.version() });
+  });
+  app.get('/history', async (c) => c.json({ entries: await history.list(), version: services.core.engine.version() }));
+  app.post('/history/:id/rollback', async (c) => {
+    const entry = await publisher.rollback(c.req.param('id'), c.get('session').user);
+    return c.json({ entry, version: services.core.engine.version() });
+  });
+
+  return app;
+}

@@ -1,0 +1,135 @@
+import type { AddressInfo } from 'node:net';
+import { readFile, rm } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve } from '@hono/node-server';
+import { writeFileAtomic, createKnowledgeWriter } from '../../adapters/knowledge-writer.ts';
+import { createAccounts, createLoginLimiter, createSessions } from '../../admin/auth.ts';
+import { parseQuestions, type BenchQuestion } from '../../admin/bench.ts';
+import { createDrafts } from '../../admin/drafts.ts';
+import { createHistory } from '../../admin/history.ts';
+import type { RuntimeStore } from '../../admin/ports.ts';
+import { createPublisher } from '../../admin/publish.ts';
+import { engineOptions, type CoreServices } from '../../bootstrap.ts';
+import type { Config } from '../../config.ts';
+import { createEngine } from '../../engine.ts';
+import type { KnowledgeBase } from '../../knowledge/schema.ts';
+import { lintKnowledge } from '../../knowledge/lint.ts';
+import type { Logger } from '../../lib/logger.ts';
+import { createNormalizer } from '../../nlp/normalize.ts';
+import { createWebApp } from './app.ts';
+import type { WebServices } from './services.ts';
+import { loadPublicFiles } from './static.ts';
+
+export interface WebServerDeps {
+  config: Config;
+  core: CoreServices;
+  store: RuntimeStore;
+  logger: Logger;
+  telegramWebhook?: (update: unknown, secretToken: string | undefined) => Promise<{ status: number }>;
+  /** Held-out questions for publish's before/after accuracy (default test/eval/heldout.jsonl). */
+  heldoutPath?: string;
+}
+
+const PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), 'public');
+
+/** Reads the held-out questions on every preview, so an edited file counts without a restart. */
+function heldoutReader(path: string, logger: Logger): () => Promise<BenchQuestion[]> {
+  return async () => {
+    try {
+      const { questions, problems } = parseQuestions(await readFile(path, 'utf8'), path);
+      if (problems.length > 0) logger.warn('held-out questions with problems', { path, problems: problems.slice(0, 5) });
+      return questions;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []; // no held-out set: no accuracy shown
+      throw error;
+    }
+  };
+}
+
+/**
+ * The web channel's composition root: builds the console's use cases from config and the
+ * running core, then serves the chat, the console and (optionally) the Telegram webhook.
+ */
+export async function startWebServer(deps: WebServerDeps): Promise<{ url: string; close(): Promise<void> }> {
+  const { config, core, logger } = deps;
+  const runtimeDir = resolve(config.RUNTIME_DIR);
+  const draftFile = join(runtimeDir, 'console-draft.json');
+
+  const { accounts, notes } = createAccounts(config);
+  for (const note of notes) logger.warn(note);
+  if (!config.SESSION_SECRET) logger.info('未设置 SESSION_SECRET：控制台登录在重启后失效');
+
+  const options = engineOptions({
+    threshold: config.CONFIDENCE_THRESHOLD,
+    margin: config.AMBIGUITY_MARGIN,
+    contextTtlMinutes: config.CONTEXT_TTL_MINUTES,
+  });
+  const lint = (kb: KnowledgeBase) => {
+    const normalize = createNormalizer(kb.homophones);
+    return lintKnowledge(kb, { normalize: (text) => normalize(text).text });
+  };
+  const drafts = await createDrafts({
+    live: () => core.engine.knowledge(),
+    lint,
+    persistence: {
+      load: async () => {
+        try {
+          return JSON.parse(await readFile(draftFile, 'utf8')) as unknown;
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') logger.warn('console draft unreadable; starting clean', { draftFile, error });
+          return undefined;
+        }
+      },
+      save: (data) => writeFileAtomic(draftFile, JSON.stringify(data)),
+      clear: () => rm(draftFile, { force: true }),
+    },
+  });
+  const history = createHistory(join(runtimeDir, 'history'));
+  const heldout = heldoutReader(resolve(deps.heldoutPath ?? 'test/eval/heldout.jsonl'), logger);
+  const publisher = createPublisher({
+    core,
+    drafts,
+    writer: createKnowledgeWriter(core.paths),
+    history,
+    heldout,
+    buildEngine: (kb) => createEngine(kb, options),
+    lint,
+    logger,
+  });
+
+  const services: WebServices = {
+    config,
+    core,
+    store: deps.store,
+    logger,
+    accounts,
+    sessions: createSessions(config.SESSION_SECRET),
+    limiter: createLoginLimiter(),
+    drafts,
+    publisher,
+    history,
+    heldout,
+    secureCookies: false,
+    telegramWebhook: deps.telegramWebhook,
+  };
+  const app = createWebApp(services, await loadPublicFiles(PUBLIC_DIR));
+
+  const server = await new Promise<ReturnType<typeof serve>>((ready, fail) => {
+    const started = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => ready(started));
+    started.once('error', fail);
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  logger.info('web console listening', { url, chat: `${url}/`, console: `${url}/console` });
+
+  return {
+    url,
+    close: () =>
+      new Promise<void>((done, fail) => {
+        server.close((error) => (error ? fail(error) : done()));
+        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      }),
+  };
+}

@@ -1,0 +1,37 @@
+import type { Accounts, Sessions } from '../../admin/auth.ts';
+import type { createLoginLimiter } from '../../admin/auth.ts';
+import type { BenchQuestion } from '../../admin/bench.ts';
+import type { Drafts } from '../../admin/drafts.ts';
+import type { History } from '../../admin/history.ts';
+import type { RuntimeStore } from '../../admin/ports.ts';
+import type { LiveCore, Publisher } from '../../admin/publish.ts';
+import type { Config } from '../../config.ts';
+import type { Logger } from '../../lib/logger.ts';
+
+/** Everything the routes use, built once by server.ts (or by a test with fakes). */
+export interface WebServices {
+  config: Config;
+  core: LiveCore;
+  store: RuntimeStore;
+  logger: Logger;
+  accounts: Accounts;
+  sessions: Sessions;
+  limiter: ReturnType<typeof createLoginLimiter>;
+  drafts: Drafts;
+  publisher: Publisher;
+  history: History;
+  heldout: () => Promise<BenchQuestion[]>;
+  /** Cookies get `Secure` when the console is served over HTTPS (set by the composition root). */
+  secureCookies: boolean;
+  telegramWebhook?: (update: unknown, secretToken: string | undefined) => Promise<{ status: number }>;
+  now?: () => Date;
+}
+
+export async function readJson<T = Record<string, unknown>>(request: { json(): Promise<unknown> }): Promise<T> {
+  try {
+    const body = await request.json();
+    return (body && typeof body === 'object' ? body : {}) as T;
+  } catch {
+    return {} as T; // an unreadable body is treated as empty; each route checks what it needs
+  }
+}
