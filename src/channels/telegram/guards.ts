@@ -1,0 +1,82 @@
+/**
+ * In-memory guards in front of the handlers. Both are bounded so a long-running bot does not
+ * grow without limit.
+ */
+
+/**
+ * Per-user flood control: at most `max` updates in any `windowMs`. `check` says whether this
+ * update may be handled and, when not, whether this is the first refusal in the current burst
+ * (so the citizen is told once, not once per message).
+ */
+export function createFloodGate(options: { max: number; windowMs: number; now?: () => number }) {
+  const now = options.now ?? (() => Date.now());
+  const hits = new Map<number, number[]>();
+  const warned = new Map<number, number>();
+  return {
+    check(userId: number): { allowed: true } | { allowed: false; firstRefusal: boolean } {
+      const at = now();
+      const recent = (hits.get(userId) ?? []).filter((time) => at - time < options.windowMs);
+      if (recent.length >= options.max) {
+        hits.set(userId, recent);
+        const lastWarning = warned.get(userId);
+        const firstRefusal = lastWarning === undefined || at - lastWarning >= options.windowMs;
+        if (firstRefusal) warned.set(userId, at);
+        return { allowed: false, firstRefusal };
+      }
+      recent.push(at);
+      hits.set(userId, recent);
+      if (hits.size > 10_000) prune(at);
+      return { allowed: true };
+    },
+  };
+
+  function prune(at: number) {
+    for (const [userId, times] of hits) {
+      if (times.every((time) => at - time >= options.windowMs)) {
+        hits.delete(userId);
+        warned.delete(userId);
+      }
+    }
+  }
+}
+
+/**
+ * Remembers the last `capacity` update ids. Telegram re-sends an update when a webhook call
+ * failed or polling restarted before confirming it; the second copy must not be answered.
+ */
+export function createUpdateDeduper(capacity = 5_000) {
+  const seen = new Set<number>();
+  return {
+    /** True the first time an id is seen. */
+    firstTime(updateId: number): boolean {
+      if (seen.has(updateId)) return false;
+      seen.add(updateId);
+      if (seen.size > capacity) {
+        const oldest = seen.values().next().value;
+        if (oldest !== undefined) seen.delete(oldest);
+      }
+      return true;
+    },
+  };
+}
+
+/**
+ * Runs tasks for the same chat one after another. Polling hands over a batch of updates at once
+ * and telegraf handles them concurrently; two messages from one chat would otherwise both read
+ * the old dialogue state and one answer would lose the other's context.
+ */
+export function createChatQueue() {
+  const tails = new Map<string, Promise<unknown>>();
+  return {
+    run<T>(key: string, task: () => Promise<T>): Promise<T> {
+      const previous = tails.get(key) ?? Promise.resolve();
+      const result = previous.then(task, task);
+      const tail = result.catch(() => undefined);
+      tails.set(key, tail);
+      void tail.then(() => {
+        if (tails.get(key) === tail) tails.delete(key);
+      });
+      return result;
+    },
+  };
+}

@@ -1,0 +1,88 @@
+import { createConversation } from './conversation.ts';
+import { createAdmin } from './features/admin.ts';
+import { createCallbacks } from './features/callbacks.ts';
+import { createCitizen } from './features/citizen.ts';
+import { createHandoff } from './features/handoff.ts';
+import { createChatQueue, createFloodGate, createUpdateDeduper } from './guards.ts';
+import { type BotIdentity, toIncoming } from './incoming.ts';
+import type { ChatApi, FeatureDeps } from './ports.ts';
+import { renderText } from './render.ts';
+import { TEXTS } from './texts.ts';
+
+/**
+ * Routes one update, top to bottom: drop a repeat → map it (pure) → flood control → run it in
+ * its chat's queue with the feature that owns it. Errors are left to bot.catch (bot.ts).
+ */
+export function createUpdateHandler(deps: FeatureDeps) {
+  const dedupe = createUpdateDeduper();
+  const flood = createFloodGate({
+    max: deps.config.FLOOD_MAX_MESSAGES,
+    windowMs: deps.config.FLOOD_WINDOW_SECONDS * 1000,
+    now: () => deps.now().getTime(),
+  });
+  const queue = createChatQueue();
+  const conversation = createConversation(deps);
+  const handoff = createHandoff(deps);
+  const citizen = createCitizen(deps, conversation, handoff);
+  const admin = createAdmin(deps);
+  const callbacks = createCallbacks(deps, conversation, citizen, handoff);
+
+  return async function handleUpdate(update: unknown, api: ChatApi, bot: BotIdentity): Promise<void> {
+    const updateId = (update as { update_id?: unknown } | null)?.update_id;
+    if (typeof updateId === 'number' && !dedupe.firstTime(updateId)) {
+      deps.logger.info('repeated update ignored', { updateId });
+      return;
+    }
+    const incoming = toIncoming(update, bot, deps.config.STAFF_CHAT_ID);
+    switch (incoming.kind) {
+      case 'ignore':
+        deps.logger.debug('update ignored', { updateId, reason: incoming.reason });
+        return;
+
+      case 'staff_reply':
+        await handoff.staffReply(api, incoming);
+        return;
+
+      case 'callback': {
+        const { chatId } = incoming;
+        if (chatId === undefined) {
+          await api.answerCallback(incoming.queryId, TEXTS.staleButton);
+          return;
+        }
+        const gate = flood.check(incoming.userId);
+        if (!gate.allowed) {
+          await api.answerCallback(incoming.queryId, TEXTS.floodToast);
+          return;
+        }
+        const chatKey = `telegram:${chatId}`;
+        await queue.run(chatKey, () => callbacks.handle(api, { ...incoming, chatId }, chatKey));
+        return;
+      }
+
+      case 'command':
+      case 'text':
+      case 'unsupported': {
+        const isStaffChat = incoming.chatId === deps.config.STAFF_CHAT_ID;
+        const gate = isStaffChat ? { allowed: true as const } : flood.check(incoming.userId);
+        if (!gate.allowed) {
+          deps.logger.info('flood control', { userId: incoming.userId, told: gate.firstRefusal });
+          if (gate.firstRefusal) await api.send(incoming.chatId, renderText(TEXTS.flood));
+          return;
+        }
+        const chatKey = `telegram:${incoming.chatId}`;
+        await queue.run(chatKey, async () => {
+          if (incoming.kind === 'command') {
+            if (admin.handles(incoming.name)) return admin.run(api, incoming.name, incoming.chatId, incoming.userId);
+            return citizen.command(api, incoming.name, incoming.chatId, chatKey);
+          }
+          if (incoming.kind === 'text') {
+            await citizen.answer(api, incoming.chatId, chatKey, { kind: 'text', text: incoming.text }, incoming.text);
+            return;
+          }
+          await citizen.answer(api, incoming.chatId, chatKey, { kind: 'unsupported', what: incoming.what });
+        });
+        return;
+      }
+    }
+  };
+}

@@ -1,0 +1,29 @@
+import type { Exchange, RuntimeStore } from '../../admin/ports.ts';
+import type { Config } from '../../config.ts';
+import type { SwapResult } from '../../engine-types.ts';
+import type { Engine } from '../../engine-types.ts';
+import type { Logger } from '../../lib/logger.ts';
+import type { InlineButton, OutgoingMessage } from './render.ts';
+
+/** What the channel needs from the core (bootstrap's CoreServices satisfies it). */
+export interface TelegramCore {
+  engine: Engine;
+  reload(): Promise<SwapResult>;
+}
+
+/** The few Bot API calls the features make; bot.ts implements it over telegraf. */
+export interface ChatApi {
+  send(chatId: number, messages: OutgoingMessage[], options?: { replyTo?: number }): Promise<number[]>;
+  answerCallback(queryId: string, text?: string): Promise<void>;
+  setKeyboard(chatId: number, messageId: number, keyboard: InlineButton[][] | undefined): Promise<void>;
+}
+
+export interface FeatureDeps {
+  config: Config;
+  core: TelegramCore;
+  store: RuntimeStore;
+  logger: Logger;
+  now: () => Date;
+}
+
+export type { Exchange };
