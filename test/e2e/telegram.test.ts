@@ -286,3 +286,49 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs = 5000): Promise
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+describe('Telegram bot (webhook, emulator)', () => {
+  const SECRET = 'test-secret_123';
+  let web: Harness;
+  let updateId = 5000;
+  const chat = { id: 7001, type: 'private', first_name: '网' };
+  const from = { id: 7001, is_bot: false, first_name: '网' };
+  const textUpdate = (text: string, field: 'message' | 'edited_message' = 'message') => ({
+    update_id: (updateId += 1),
+    [field]: { message_id: updateId, date: 0, chat, from, text, ...(field === 'edited_message' ? { edit_date: 1 } : {}) },
+  });
+
+  beforeAll(async () => {
+    web = await startHarness(core, { WEBHOOK_URL: 'http://127.0.0.1:9/telegram/webhook', WEBHOOK_SECRET: SECRET });
+  });
+  afterAll(async () => {
+    await web?.close();
+  });
+
+  it('registers the webhook with its secret', () => {
+    const call = web.proxy.calls.find((item) => item.method === 'setWebhook');
+    expect(call?.body).toMatchObject({ url: 'http://127.0.0.1:9/telegram/webhook', secret_token: SECRET });
+  });
+
+  it('refuses a wrong or missing secret and malformed updates', async () => {
+    expect(await web.channel.handleWebhookUpdate(textUpdate('你好'), 'wrong')).toEqual({ status: 401 });
+    expect(await web.channel.handleWebhookUpdate(textUpdate('你好'), undefined)).toEqual({ status: 401 });
+    expect(await web.channel.handleWebhookUpdate('not json', SECRET)).toEqual({ status: 400 });
+  });
+
+  it('answers an edited message, ignores a channel post, and never answers an update twice', async () => {
+    const user = userOf(web, { userId: 7001 });
+    const edited = textUpdate('法律援助怎么申请', 'edited_message');
+    expect(await web.channel.handleWebhookUpdate(edited, SECRET)).toEqual({ status: 200 });
+    expect(await web.channel.handleWebhookUpdate(edited, SECRET)).toEqual({ status: 200 });
+    const channelPost = { update_id: (updateId += 1), channel_post: { message_id: 1, date: 0, chat: { id: -7002, type: 'channel', title: '频道' }, text: '公告' } };
+    expect(await web.channel.handleWebhookUpdate(channelPost, SECRET)).toEqual({ status: 200 });
+    // A later, different update is answered (so the silence above is not a dead bot).
+    await web.channel.handleWebhookUpdate(textUpdate('要钱吗'), SECRET);
+
+    const replies = await user.replies(2);
+    expect(replies).toHaveLength(2);
+    const stored = (await web.store.exchanges()).map((exchange) => exchange.text);
+    expect(stored).toEqual(['法律援助怎么申请', '要钱吗']);
+  });
+});

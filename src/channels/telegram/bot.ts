@@ -100,7 +100,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       if (stopping) return;
       stopping = true;
       if (mode === 'polling') {
-        bot.stop('shutdown');
+        await stopPolling(bot);
         await polling;
       }
       await Promise.allSettled([...inFlight]);
@@ -120,6 +120,22 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       return { status: 200 };
     },
   };
+}
+
+/**
+ * launch() needs a round trip (deleteWebhook) before polling exists, and telegraf's stop()
+ * throws until then; a shutdown right after start waits for it rather than leaving the loop on.
+ */
+async function stopPolling(bot: Telegraf): Promise<void> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      bot.stop('shutdown');
+      return;
+    } catch (error) {
+      if (attempt >= 100) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
 }
 
 async function registerCommands(telegram: Telegram, logger: Logger): Promise<void> {
