@@ -39,6 +39,8 @@ export interface RuntimeStoreOptions {
   dir: string;
   logger: Logger;
   now?: () => Date;
+  /** When set, exchanges and feedback older than this are purged on open and once a day. */
+  retentionDays?: number;
 }
 
 export async function createRuntimeStore(options: RuntimeStoreOptions): Promise<RuntimeStore> {
@@ -73,7 +75,7 @@ export async function createRuntimeStore(options: RuntimeStoreOptions): Promise<
     await writing;
   };
 
-  return {
+  const store: RuntimeStore = {
     async getState(chatKey) {
       return db.data.sessions[chatKey];
     },
@@ -149,6 +151,21 @@ export async function createRuntimeStore(options: RuntimeStoreOptions): Promise<
       await flushState();
     },
   };
+
+  if (options.retentionDays !== undefined) {
+    const days = options.retentionDays;
+    const purge = async () => {
+      try {
+        const removed = await store.purgeOlderThan(days);
+        if (removed > 0) logger.info('retention purge', { removed, days });
+      } catch (error) {
+        logger.error('retention purge failed', { error });
+      }
+    };
+    await purge();
+    setInterval(() => void purge(), 86_400_000).unref();
+  }
+  return store;
 }
 
 // === state.json

@@ -161,3 +161,13 @@ describe('runtime store', () => {
     expect(await store.exchanges()).toEqual([]);
   });
 });
+
+describe('runtime store retention on open', () => {
+  it('purges old exchanges when opened with retentionDays', async () => {
+    const first = await createRuntimeStore({ dir, logger });
+    await first.recordExchange(exchange({ at: '2024-01-01T08:00:00.000Z' }));
+    const recent = await first.recordExchange(exchange({ at: '2024-05-01T08:00:00.000Z' }));
+    const store = await createRuntimeStore({ dir, logger, retentionDays: 30, now: () => new Date('2024-05-02T00:00:00Z') });
+    expect((await store.exchanges()).map((item) => item.id)).toEqual([recent.id]);
+  });
+});

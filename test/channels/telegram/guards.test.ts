@@ -62,7 +62,7 @@ describe('429 retry', () => {
     const waits: number[] = [];
     let calls = 0;
     const target = {
-      callApi: async () => {
+      callApi: async (_method: string, _payload: unknown) => {
         calls += 1;
         if (calls < 3) throw tooMany(2);
         return 'sent';
@@ -72,14 +72,14 @@ describe('429 retry', () => {
     expect(await target.callApi('sendMessage', {})).toBe('sent');
     expect(waits).toEqual([2000, 2000]);
 
-    const always = { callApi: async () => Promise.reject(tooMany(1)) };
+    const always = { callApi: async (_method: string, _payload: unknown) => Promise.reject(tooMany(1)) };
     installRetry(always, { attempts: 2, sleep: async () => {} });
     await expect(always.callApi('sendMessage', {})).rejects.toThrow('429');
   });
 
   it('passes other errors straight through', async () => {
     let calls = 0;
-    const target = { callApi: async () => { calls += 1; throw new Error('400 Bad Request'); } };
+    const target = { callApi: async (_method: string, _payload: unknown) => { calls += 1; throw new Error('400 Bad Request'); } };
     installRetry(target, { sleep: async () => {} });
     await expect(target.callApi('sendMessage', {})).rejects.toThrow('400');
     expect(calls).toBe(1);
