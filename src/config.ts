@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_MARGIN, DEFAULT_THRESHOLD } from './nlp/understand.ts';
 
 /**
  * Configuration, read once from an injected environment by each entry point (never at import
@@ -27,9 +28,9 @@ const ConfigSchema = z.object({
   RUNTIME_DIR: z.string().default('data/runtime'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** Below this calibrated score the intent is `none` and the bot asks to clarify. */
-  CONFIDENCE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.35),
+  CONFIDENCE_THRESHOLD: z.coerce.number().min(0).max(1).default(DEFAULT_THRESHOLD),
   /** Top two closer than this (and neither a rule) → ask which one was meant. */
-  AMBIGUITY_MARGIN: z.coerce.number().min(0).max(1).default(0.08),
+  AMBIGUITY_MARGIN: z.coerce.number().min(0).max(1).default(DEFAULT_MARGIN),
   CONTEXT_TTL_MINUTES: z.coerce.number().int().min(1).default(30),
   RETENTION_DAYS: z.coerce.number().int().min(1).default(180),
   // Telegram

@@ -2,7 +2,7 @@ import { decide, type Decision } from './dialogue/decide.ts';
 import { advanceFlow, startFlow, type FlowStep } from './dialogue/flow.ts';
 import { maskPersonalNumbers } from './dialogue/mask.ts';
 import { messages } from './dialogue/messages.ts';
-import { answerReply, menuSuggestions, plainReply, sourcesOf, toSuggestion } from './dialogue/reply.ts';
+import { answerReply, menuSuggestions, plainReply, sourceLine, sourcesOf, toSuggestion } from './dialogue/reply.ts';
 import type { DialogueState, EngineInput, EngineResult, Reply, Trace } from './dialogue/types.ts';
 import type { Engine, SwapResult } from './engine-types.ts';
 import { indexKnowledge, type KnowledgeIndex } from './knowledge/facts.ts';
@@ -14,7 +14,7 @@ import { trainClassifier, type ClassifierDesign } from './nlp/classify.ts';
 import { createNormalizer } from './nlp/normalize.ts';
 import { compileRules } from './nlp/rules.ts';
 import { features, type Segmenter } from './nlp/segment.ts';
-import { understand, type UnderstandParts, type Understanding } from './nlp/understand.ts';
+import { DEFAULT_MARGIN, DEFAULT_THRESHOLD, understand, type UnderstandParts, type Understanding } from './nlp/understand.ts';
 
 export type { Engine, SwapResult } from './engine-types.ts';
 
@@ -80,8 +80,8 @@ function buildModel(kb: KnowledgeBase, options: EngineOptions) {
     segment,
     rules: compileRules(kb.intents),
     classifier: trainClassifier(examples, options.design ?? 'bayes'),
-    threshold: options.threshold ?? 0.35,
-    margin: options.margin ?? 0.08,
+    threshold: options.threshold ?? DEFAULT_THRESHOLD,
+    margin: options.margin ?? DEFAULT_MARGIN,
   };
   return {
     ok: true as const,
@@ -239,7 +239,7 @@ function fromDecision(model: Model, decision: Decision, state: DialogueState, tr
       const options = decision.options.flatMap((name) => index.intent(name) ?? []);
       const text = [messages.ambiguous, ...options.map((intent, i) => `${i + 1}. ${intent.question}`)].join('\n');
       return done(
-        plainReply('ambiguous', text, { confidence: decision.confidence, suggestions: options.map(toSuggestion) }),
+        plainReply('ambiguous', text, { intent: decision.options[0], confidence: decision.confidence, suggestions: options.map(toSuggestion) }),
         { pendingOptions: options.map((intent) => intent.name) },
       );
     }
@@ -267,9 +267,8 @@ function flowStart(model: Model, flowId: string, intentName: string, done: Done)
 function flowOutcome(model: Model, flow: Flow, step: FlowStep, done: Done): Outcome {
   const intent = `legal_aid.self_check`;
   if (step.kind === 'ask') {
-    const text = [step.prompt.question, ...step.prompt.choices.map((c, i) => `${i + 1}. ${c.label}`)].join('\n');
     return done(
-      plainReply('flow', text, { intent, confidence: 1, choices: [...step.prompt.choices, { label: messages.selfCheck.exit, value: 'exit' }] }),
+      plainReply('flow', step.prompt.question, { intent, confidence: 1, choices: [...step.prompt.choices, { label: messages.selfCheck.exit, value: 'exit' }] }),
       { flow: step.state },
     );
   }
@@ -284,7 +283,7 @@ function flowOutcome(model: Model, flow: Flow, step: FlowStep, done: Done): Outc
     ...step.tags.flatMap((tag) => flow.tagNotes[tag] ?? []),
     ...facts.map((fact) => fact.text),
     flow.closing,
-    ...(sources.length ? [messages.sourcesPrefix + sources.map((s) => `《${s.title}》${s.section}`).join('；')] : []),
+    ...(sources.length ? [sourceLine(sources)] : []),
   ].filter(Boolean);
   const followups = (model.index.intent(intent)?.followups ?? []).flatMap((name) => model.index.intent(name) ?? []);
   return done(

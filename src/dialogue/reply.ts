@@ -86,8 +86,11 @@ export function sourcesOf(index: KnowledgeIndex, facts: Fact[]): SourceRef[] {
   return refs;
 }
 
-function sourceLine(sources: SourceRef[]): string {
-  return messages.sourcesPrefix + sources.map((ref) => `《${ref.title}》${ref.section}`).join('；');
+/** One line, sections of the same document grouped: 《法律援助法》第三十一条、第三十八条. */
+export function sourceLine(sources: SourceRef[]): string {
+  const byTitle = new Map<string, string[]>();
+  for (const ref of sources) byTitle.set(ref.title, [...(byTitle.get(ref.title) ?? []), ref.section]);
+  return messages.sourcesPrefix + [...byTitle].map(([title, sections]) => `《${title}》${sections.join('、')}`).join('；');
 }
 
 function labelOfTopic(intentName: string): string {

@@ -20,7 +20,29 @@ export interface LintOptions {
 }
 
 export function lintKnowledge(kb: KnowledgeBase, options: LintOptions = {}): Issue[] {
-  return [...lintIntents(kb, options), ...lintFacts(kb)];
+  return [...lintIntents(kb, options), ...lintFacts(kb), ...lintFlows(kb)];
+}
+
+function lintFlows(kb: KnowledgeBase): Issue[] {
+  const issues: Issue[] = [];
+  const factIds = new Set(kb.facts.map((fact) => fact.id));
+  for (const flow of kb.flows) {
+    const file = `data/flows/${flow.id}.yaml`;
+    const issue = (path: string, code: string, message: string) => issues.push({ file, path, code, severity: 'error', message });
+    if (!flow.steps[flow.start]) issue('start', 'E_FLOW_STEP', `起始步骤 ${flow.start} 不存在`);
+    for (const [stepId, step] of Object.entries(flow.steps)) {
+      step.choices.forEach((choice, i) => {
+        if (choice.next && !flow.steps[choice.next]) issue(`steps.${stepId}.choices[${i}].next`, 'E_FLOW_STEP', `步骤 ${choice.next} 不存在`);
+        if (choice.result && !flow.results[choice.result]) issue(`steps.${stepId}.choices[${i}].result`, 'E_FLOW_RESULT', `结果 ${choice.result} 不存在`);
+      });
+    }
+    for (const [resultId, result] of Object.entries(flow.results)) {
+      result.facts.forEach((id, i) => {
+        if (!factIds.has(id)) issue(`results.${resultId}.facts[${i}]`, 'E_UNKNOWN_FACT', `事实 ${id} 不存在于 data/facts/`);
+      });
+    }
+  }
+  return issues;
 }
 
 function intentFile(name: string): string {
@@ -68,6 +90,9 @@ function lintIntents(kb: KnowledgeBase, options: LintOptions): Issue[] {
     });
     if (intent.answer.facts.length === 0 && !intent.answer.missing && !intent.answer.flow) {
       issue('.answer', 'E_NO_ANSWER', `意图 ${intent.name} 没有答案：请列出 facts，或用 missing 说明缺少的信息`);
+    }
+    if (intent.answer.flow && !kb.flows.some((flow) => flow.id === intent.answer.flow)) {
+      issue('.answer.flow', 'E_UNKNOWN_FLOW', `引导流程 ${intent.answer.flow} 不存在于 data/flows/`);
     }
     intent.followups.forEach((name, i) => {
       if (!intentNames.has(name)) issue(`.followups[${i}]`, 'E_UNKNOWN_FOLLOWUP', `追问意图 ${name} 不存在`);

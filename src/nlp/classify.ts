@@ -54,7 +54,7 @@ interface ApparatusBayes {
 
 /** Log-probabilities are divided by this power of the feature count before the softmax, so a
  * long message is not absurdly over-confident (naive Bayes double-counts correlated features). */
-const BAYES_LENGTH_DAMPING = 0.6;
+const BAYES_LENGTH_DAMPING = 0.3;
 
 function trainBayes(examples: readonly TrainingExample[], vocabulary: Set<string>): IntentClassifier {
   const wrapper = new classifiers.BayesClassifier(undefined, 0.1) as unknown as { classifier: ApparatusBayes };

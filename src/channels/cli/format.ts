@@ -8,7 +8,8 @@ export function formatReply(reply: Reply): string {
   if (reply.choices.length > 0) {
     lines.push('', ...reply.choices.map((choice, i) => `  [${i + 1}] ${choice.label}`));
   }
-  if (reply.suggestions.length > 0) {
+  // An ambiguous question already numbers its options in the text.
+  if (reply.suggestions.length > 0 && reply.kind !== 'ambiguous') {
     lines.push('', '您还可以问：', ...reply.suggestions.map((s, i) => `  (${i + 1}) ${s.label}`));
   }
   return lines.join('\n');
