@@ -31,9 +31,16 @@ export const sameOriginWrites: MiddlewareHandler = async (c, next) => {
   if (WRITE_METHODS.has(c.req.method)) {
     const origin = c.req.header('origin');
     const site = c.req.header('sec-fetch-site');
-    const host = c.req.header('host');
-    const foreign = site === 'cross-site' || (origin !== undefined && origin !== 'null' && host !== undefined && new URL(origin).host !== host);
-    if (foreign || origin === 'null') return c.json({ error: '拒绝跨站请求' }, 403);
+    const host = new URL(c.req.url).host; // built from the Host header by the node adapter
+    let foreign = site === 'cross-site' || origin === 'null';
+    if (origin !== undefined && origin !== 'null') {
+      try {
+        foreign ||= new URL(origin).host !== host;
+      } catch {
+        foreign = true; // an Origin that is not a URL is not ours
+      }
+    }
+    if (foreign) return c.json({ error: '拒绝跨站请求' }, 403);
   }
   await next();
 };

@@ -49,9 +49,9 @@ function heldoutReader(path: string, logger: Logger): () => Promise<BenchQuestio
 
 /**
  * The web channel's composition root: builds the console's use cases from config and the
- * running core, then serves the chat, the console and (optionally) the Telegram webhook.
+ * running core. Split from `startWebServer` so tests can call the app without a socket.
  */
-export async function startWebServer(deps: WebServerDeps): Promise<{ url: string; close(): Promise<void> }> {
+export async function buildWebServices(deps: WebServerDeps): Promise<WebServices> {
   const { config, core, logger } = deps;
   const runtimeDir = resolve(config.RUNTIME_DIR);
   const draftFile = join(runtimeDir, 'console-draft.json');
@@ -113,7 +113,18 @@ export async function startWebServer(deps: WebServerDeps): Promise<{ url: string
     secureCookies: false,
     telegramWebhook: deps.telegramWebhook,
   };
-  const app = createWebApp(services, await loadPublicFiles(PUBLIC_DIR));
+  return services;
+}
+
+export function loadConsoleFiles() {
+  return loadPublicFiles(PUBLIC_DIR);
+}
+
+/** Serves the chat, the console and (when given) the Telegram webhook on PORT/HOST. */
+export async function startWebServer(deps: WebServerDeps): Promise<{ url: string; close(): Promise<void> }> {
+  const { config, logger } = deps;
+  const services = await buildWebServices(deps);
+  const app = createWebApp(services, await loadConsoleFiles());
 
   const server = await new Promise<ReturnType<typeof serve>>((ready, fail) => {
     const started = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => ready(started));
