@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs before `npm test`: the console's browser tests drive Debian's Chromium (no browser is
+# downloaded at run time). Installs it when missing and we are root with apt; otherwise says how.
+set -euo pipefail
+if command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ]; then
+  exit 0
+fi
+if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+  echo "Installing Debian's chromium for the browser tests (apt-get)…" >&2
+  apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
+else
+  echo "chromium is not installed: the browser tests will be skipped." >&2
+  echo "Install it with: sudo apt-get install chromium" >&2
+fi

@@ -1,0 +1,79 @@
+import { existsSync } from 'node:fs';
+import { createRuntimeStore } from './adapters/runtime-store.ts';
+import { bootCore } from './bootstrap.ts';
+import { createTelegramChannel, TELEGRAM_OFF_NOTICE, type TelegramChannel } from './channels/telegram/bot.ts';
+import { startWebServer } from './channels/web/server.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { KnowledgeError } from './engine.ts';
+import { formatIssue } from './lib/issues.ts';
+import { createLogger } from './lib/logger.ts';
+
+/**
+ * Composition root of `npm start`: config → knowledge → engine → store → web console (always)
+ * → Telegram (when BOT_TOKEN is set). SIGINT/SIGTERM stop taking updates, finish those in
+ * flight, flush the store and exit 0.
+ */
+async function main(): Promise<void> {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  const config = loadConfig(process.env);
+  const logger = createLogger(config.LOG_LEVEL);
+
+  const core = await bootCore({
+    intentsDir: config.INTENTS_DIR,
+    dataDir: config.DATA_DIR,
+    threshold: config.CONFIDENCE_THRESHOLD,
+    margin: config.AMBIGUITY_MARGIN,
+    contextTtlMinutes: config.CONTEXT_TTL_MINUTES,
+  });
+  const kb = core.engine.knowledge();
+  logger.info('knowledge loaded', { intents: kb.intents.length, facts: kb.facts.length });
+
+  const store = await createRuntimeStore({ dir: config.RUNTIME_DIR, logger, retentionDays: config.RETENTION_DAYS });
+  const telegram: TelegramChannel | undefined = config.BOT_TOKEN
+    ? createTelegramChannel({ config, core, store, logger })
+    : undefined;
+  const web = await startWebServer({
+    config,
+    core,
+    store,
+    logger,
+    ...(telegram ? { telegramWebhook: telegram.handleWebhookUpdate } : {}),
+  });
+  process.stdout.write(`乐平市公共法律服务问答助手已启动：网页聊天和工作台 ${web.url}\n`);
+  if (telegram) {
+    await telegram.start();
+    process.stdout.write(`Telegram 渠道已启用（${config.WEBHOOK_URL ? 'webhook' : '长轮询'}）。\n`);
+  } else {
+    process.stdout.write(`${TELEGRAM_OFF_NOTICE}\n`);
+  }
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('stopping', { signal });
+    try {
+      await telegram?.stop(); // stop taking updates, finish those in flight
+      await web.close();
+      await store.flush();
+    } catch (error) {
+      logger.error('error while stopping', { error });
+      process.exitCode = 1;
+    }
+    process.exit(process.exitCode ?? 0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n请对照 .env.example 修改环境变量或 .env 文件。\n`);
+  } else if (error instanceof KnowledgeError) {
+    for (const issue of error.issues) process.stderr.write(`${formatIssue(issue)}\n`);
+    process.stderr.write(`${error.message}，无法启动：请修正上面的问题（npm run check 可单独检查）。\n`);
+  } else {
+    process.stderr.write(`启动失败：${(error as Error).stack ?? String(error)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,80 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+/** The staff CLI is a contract other tools rely on: run it as they would, as a process. */
+const run = promisify(execFile);
+const FIXTURE_ENV = {
+  ...process.env,
+  INTENTS_DIR: 'test/fixtures/kb/intents',
+  DATA_DIR: 'test/fixtures/kb/data',
+};
+
+async function cli(args: string[], env: NodeJS.ProcessEnv = FIXTURE_ENV) {
+  return run(process.execPath, ['--import', 'tsx', 'src/channels/cli/main.ts', ...args], { env, encoding: 'utf8' })
+    .then((result) => ({ ...result, code: 0 }))
+    .catch((error: { stdout: string; stderr: string; code: number }) => ({ stdout: error.stdout, stderr: error.stderr, code: error.code }));
+}
+
+function withStdin(args: string[], input: string, env: NodeJS.ProcessEnv = FIXTURE_ENV) {
+  return new Promise<{ stdout: string; stderr: string; code: number | null }>((resolve) => {
+    const child = execFile(process.execPath, ['--import', 'tsx', 'src/channels/cli/main.ts', ...args], { env, encoding: 'utf8' }, (error, stdout, stderr) =>
+      resolve({ stdout, stderr, code: error ? ((error as { code?: number }).code ?? 1) : 0 }),
+    );
+    child.stdin?.end(input);
+  });
+}
+
+describe('staff CLI', () => {
+  it('ask answers with the source, and --explain shows why', async () => {
+    const { stdout } = await cli(['ask', '法律援助怎么申请', '--explain']);
+    expect(stdout).toContain('来源：《中华人民共和国法律援助法》第三十八条');
+    expect(stdout).toContain('规范化文本：法律援助怎么申请');
+    expect(stdout).toMatch(/分词：.*法律援助/);
+    expect(stdout).toContain('legal_aid.how_to_apply');
+    expect(stdout).toContain('使用的事实：legal_aid.apply_where');
+  });
+
+  it('classify --jsonl prints one JSON line per input, in order, and survives a bad line', async () => {
+    const input = [
+      '{"id":"1","text":"法律援助怎么申请"}',
+      'not json',
+      '{"id":"2","text":"请不起律师怎么办","session":"s"}',
+      '{"id":"3","text":"那要带什么材料？","session":"s"}',
+      '{"id":"4"}',
+    ].join('\n');
+    const { stdout } = await withStdin(['classify', '--jsonl'], input);
+    const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toHaveLength(5);
+    expect(lines[0]).toMatchObject({ id: '1', intent: 'legal_aid.how_to_apply', topic: 'legal_aid' });
+    expect(typeof lines[0]?.confidence).toBe('number');
+    expect(lines[0]?.answer).toContain('法律援助机构');
+    expect(lines[1]).toHaveProperty('error');
+    expect(lines[3]).toMatchObject({ id: '3', intent: 'legal_aid.materials' }); // same session: context kept
+    expect(lines[4]).toMatchObject({ id: '4' });
+    expect(lines[4]).toHaveProperty('error');
+  });
+
+  it('test-answers prints a per-topic table and the misses', async () => {
+    const { stdout } = await cli(['test-answers', 'test/fixtures/questions.csv']);
+    expect(stdout).toMatch(/legal_aid\s+2\s+2\s+100\.0%/);
+    expect(stdout).toContain('预期 mediation');
+  });
+
+  it('export-training writes every example as a JSON line', async () => {
+    const { stdout } = await cli(['export-training', '--jsonl']);
+    const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as { text: string; intent: string });
+    expect(lines.length).toBe(8 * 12); // 8 fixture intents, 12 examples each
+    expect(lines).toContainEqual({ text: '法律援助怎么申请', intent: 'legal_aid.how_to_apply' });
+  });
+
+  it('validate exits non-zero and names the file, intent and field', async () => {
+    const { stderr, code } = await cli(['validate'], {
+      ...process.env,
+      INTENTS_DIR: 'test/fixtures/broken/missing-field/intents',
+      DATA_DIR: 'test/fixtures/broken/missing-field/data',
+    });
+    expect(code).toBe(1);
+    expect(stderr).toContain('missing-field/intents/legal_aid.yaml:4 intents[0].description');
+  });
+});
