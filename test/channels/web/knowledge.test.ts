@@ -1,0 +1,76 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAppFixture } from '../../e2e/web/app-fixture.ts';
+
+let fixture: Awaited<ReturnType<typeof createAppFixture>>;
+let admin: Record<string, string>;
+let otherAdmin: Record<string, string>;
+
+interface DraftView {
+  dirty: boolean;
+  facts: { item: { id: string; text: string; topic: string }; revision: string }[];
+  intents: { item: { name: string; examples: string[] }; revision: string }[];
+}
+
+beforeAll(async () => {
+  fixture = await createAppFixture();
+  admin = await fixture.login('admin', 'admin-pass-123');
+  otherAdmin = await fixture.login('admin', 'admin-pass-123'); // a second browser of another admin
+});
+afterAll(() => fixture?.cleanup());
+
+const call = async (method: string, path: string, headers: Record<string, string>, body?: unknown) => {
+  const response = await fixture.request(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+};
+
+describe('editing intents and facts in the draft', () => {
+  it('gives the second of two admins saving the same fact a conflict, never a silent overwrite', async () => {
+    const draft = (await call('GET', '/api/admin/draft', admin)).body as unknown as DraftView;
+    const { item, revision } = draft.facts[0]!;
+    const first = await call('PUT', `/api/admin/facts/${item.id}`, admin, { item: { ...item, text: `${item.text}（甲）` }, revision });
+    expect(first.status).toBe(200);
+    const second = await call('PUT', `/api/admin/facts/${item.id}`, otherAdmin, { item: { ...item, text: `${item.text}（乙）` }, revision });
+    expect(second.status).toBe(409);
+    expect(String(second.body.error)).toContain('已被其他管理员修改');
+    const after = (await call('GET', '/api/admin/draft', admin)).body as unknown as DraftView;
+    expect(after.facts.find((fact) => fact.item.id === item.id)!.item.text).toContain('（甲）');
+  });
+
+  it('refuses an invalid intent with issues that say where, and saves nothing', async () => {
+    const before = (await call('GET', '/api/admin/draft', admin)).body as unknown as DraftView;
+    const saved = await call('POST', '/api/admin/intents', admin, {
+      item: { name: 'legal_aid.too_few', description: '测试', question: '测试？', examples: ['只有一条'], answer: { facts: ['no.such_fact'] } },
+    });
+    expect(saved.status).toBe(422);
+    const issues = saved.body.issues as { file: string; path: string; message: string }[];
+    expect(issues.some((issue) => issue.file === 'intents/legal_aid.yaml' && issue.path.includes('examples'))).toBe(true);
+    const after = (await call('GET', '/api/admin/draft', admin)).body as unknown as DraftView;
+    expect(after.intents.length).toBe(before.intents.length);
+  });
+
+  it('publishes the draft to the files and the running engine, then rolls back', async () => {
+    const draft = (await call('GET', '/api/admin/draft', admin)).body as unknown as DraftView;
+    expect(draft.dirty).toBe(true); // the fact edited above
+    const published = await call('POST', '/api/admin/publish', admin, {});
+    expect(published.status).toBe(200);
+    const edited = draft.facts[0]!.item;
+    const file = join(fixture.dataDir, 'facts', `${edited.topic}.json`);
+    expect(await readFile(file, 'utf8')).toContain('（甲）');
+    expect(fixture.core.engine.knowledge().facts.find((fact) => fact.id === edited.id)!.text).toContain('（甲）');
+
+    const history = await call('GET', '/api/admin/history', admin);
+    const [entry] = history.body.entries as { id: string; by: string; changes: unknown[] }[];
+    expect(entry!.by).toBe('admin');
+    const rolled = await call('POST', `/api/admin/history/${entry!.id}/rollback`, admin, {});
+    expect(rolled.status).toBe(200);
+    expect(await readFile(file, 'utf8')).not.toContain('（甲）');
+    expect(fixture.core.engine.knowledge().facts.find((fact) => fact.id === edited.id)!.text).not.toContain('（甲）');
+  });
+
+  it('says so when there is nothing to publish', async () => {
+    const response = await call('POST', '/api/admin/publish', admin, {});
+    expect(response.status).toBe(400);
+  });
+});
