@@ -39,7 +39,7 @@ describe('console draft', () => {
   it('follows the live knowledge until the first edit, and collects the edits', async () => {
     const draft = await drafts();
     expect(draft.view().dirty).toBe(false);
-    const [{ revision }] = draft.view().facts;
+    const { revision } = draft.view().facts[0]!;
     await draft.saveFact(fact.id, { ...fact, text: '12348是公共法律服务热线电话。' }, revision, 'alice');
     expect(draft.view().changes).toEqual([{ kind: 'fact', id: fact.id, action: 'edit', by: 'alice', at: '2024-05-01T00:00:00.000Z' }]);
     expect(draft.kb().facts[0]!.updatedBy).toBe('alice');
@@ -48,7 +48,7 @@ describe('console draft', () => {
 
   it('lets only one of two simultaneous saves from the same revision through', async () => {
     const draft = await drafts();
-    const [{ revision }] = draft.view().intents;
+    const { revision } = draft.view().intents[0]!;
     const results = await Promise.allSettled([
       draft.saveIntent(intent.name, { ...intent, description: '甲改的' }, revision, 'alice'),
       draft.saveIntent(intent.name, { ...intent, description: '乙改的' }, revision, 'bob'),
@@ -60,7 +60,7 @@ describe('console draft', () => {
 
   it('refuses a fact still used by an intent, and a figure missing from the text', async () => {
     const draft = await drafts();
-    const [{ revision }] = draft.view().facts;
+    const { revision } = draft.view().facts[0]!;
     await expect(draft.deleteFact(fact.id, revision, 'alice')).rejects.toBeInstanceOf(ValidationError);
     await expect(draft.saveFact(fact.id, { ...fact, figures: ['999'] }, revision, 'alice')).rejects.toBeInstanceOf(ValidationError);
   });
