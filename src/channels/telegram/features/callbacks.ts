@@ -1,4 +1,4 @@
-import { parseCallbackData } from '../callback-data.ts';
+import { encodeCallbackData, parseCallbackData } from '../callback-data.ts';
 import type { Conversation } from '../conversation.ts';
 import type { ChatApi, FeatureDeps } from '../ports.ts';
 import { renderText } from '../render.ts';
@@ -55,7 +55,10 @@ export function createCallbacks(deps: FeatureDeps, conversation: Conversation, c
             value: action.value,
             intent: exchange.intent,
           });
-          if (action.value === 'down') await api.send(event.chatId, renderText(TEXTS.feedbackThanksDown));
+          if (action.value === 'down') {
+            const handoffButton = { text: TEXTS.buttons.handoff, callback_data: encodeCallbackData({ kind: 'handoff' }) };
+            await api.send(event.chatId, renderText(TEXTS.feedbackThanksDown, [[handoffButton]]));
+          }
           return;
         }
         case 'handoff':

@@ -57,8 +57,10 @@ export type Handoff = ReturnType<typeof createHandoff>;
 
 function staffText(chatKey: string, question: string | undefined, history: { role: 'user' | 'bot'; text: string }[]): string {
   const lines = [TEXTS.handoff.staffHeader, `${TEXTS.handoff.staffFrom}：${chatKey}`];
-  if (question) lines.push(`${TEXTS.handoff.staffQuestion}：${maskPersonalNumbers(question)}`);
   const recent = history.slice(-HISTORY_TURNS);
+  // The history already ends with the request itself; the question is shown on its own only
+  // when there is no history (context expired, or the 转人工 button after a restart).
+  if (question && recent.length === 0) lines.push(`${TEXTS.handoff.staffQuestion}：${maskPersonalNumbers(question)}`);
   if (recent.length > 0) {
     lines.push('', `${TEXTS.handoff.staffHistory}：`);
     for (const turn of recent) {
