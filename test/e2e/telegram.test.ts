@@ -198,8 +198,11 @@ describe('Telegram bot (long polling, emulator)', () => {
     expect(refused?.text).toContain('管理员');
 
     const admin = userOf(h, { userId: ADMIN_ID });
-    await admin.say('火星上有法院吗');
+    await admin.say('法律援助怎么申请');
     await admin.replies();
+    await admin.say('zxcv qwer asdf');
+    await admin.replies();
+    expect((await lastExchange(admin.chatId))?.intent).toBe('none');
     await admin.command('/reload');
     const [reloaded] = await admin.replies();
     expect(reloaded?.text).toMatch(/版本 \d+/);
@@ -208,7 +211,7 @@ describe('Telegram bot (long polling, emulator)', () => {
     expect(stats?.text).toContain('legal_aid');
     await admin.command('/unanswered');
     const [misses] = await admin.replies();
-    expect(misses?.text).toContain('火星上有法院吗');
+    expect(misses?.text).toContain('zxcv qwer asdf');
   });
 
   it('tells a flooding user to slow down, once, and does not answer the excess', async () => {
