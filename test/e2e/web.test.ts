@@ -180,6 +180,26 @@ describe('web chat and console in a browser', () => {
   });
 
   it('shows the dashboard with charts', async () => {
+    // A week of traffic, so the charts have something to draw.
+    const topics = ['legal_aid.how_to_apply', 'hotline.what_is', 'mediation.what_is', 'none', 'legal_aid.where'];
+    for (let index = 0; index < 30; index += 1) {
+      const intent = topics[index % topics.length]!;
+      const exchange = await app.store.recordExchange({
+        at: new Date(Date.now() - (index % 7) * 86_400_000).toISOString(),
+        channel: index % 2 ? 'web' : 'telegram',
+        chatKey: `web:seed${index}`,
+        text: `种子问题${index}`,
+        intent,
+        topic: intent === 'none' ? 'none' : intent.split('.')[0]!,
+        confidence: intent === 'none' ? 0.1 : 0.8,
+        kind: intent === 'none' ? 'clarify' : 'answer',
+        decidedBy: intent === 'none' ? 'fallback' : 'classifier',
+        reply: '…',
+      });
+      if (index % 4 === 0) {
+        await app.store.recordFeedback({ exchangeId: exchange.id, at: exchange.at, chatKey: exchange.chatKey, value: index % 8 ? 'down' : 'up', intent });
+      }
+    }
     await page.goto(`${app.url}/console/dashboard`);
     await page.locator('#figures').waitFor();
     expect(Number(await page.locator('#total').innerText())).toBeGreaterThan(0);

@@ -45,6 +45,11 @@ export const sameOriginWrites: MiddlewareHandler = async (c, next) => {
   await next();
 };
 
+/** True behind HTTPS (directly or via a proxy that sets X-Forwarded-Proto): cookies get `Secure`. */
+export function isHttps(c: Context): boolean {
+  return new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
+}
+
 export function clientAddress(c: Context): string {
   try {
     return getConnInfo(c).remote.address ?? 'unknown';

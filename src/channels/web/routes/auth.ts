@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { clientAddress, SESSION_COOKIE, CSRF_HEADER } from '../security.ts';
+import { clientAddress, CSRF_HEADER, isHttps, SESSION_COOKIE } from '../security.ts';
 import { readJson, type WebServices } from '../services.ts';
 
 /** Login, logout and "who am I" (which also hands the page its CSRF token). */
@@ -30,7 +30,7 @@ export function authRoutes(services: WebServices) {
       httpOnly: true,
       sameSite: 'Strict',
       path: '/',
-      secure: services.secureCookies,
+      secure: services.secureCookies || isHttps(c),
       expires: new Date(session.expires),
     });
     services.logger.info('console login', { user, role });

@@ -4,6 +4,7 @@ import { getCookie, setCookie } from 'hono/cookie';
 import { maskPersonalNumbers } from '../../../dialogue/mask.ts';
 import type { EngineInput } from '../../../dialogue/types.ts';
 import { badRequest } from '../errors.ts';
+import { isHttps } from '../security.ts';
 import { readJson, type WebServices } from '../services.ts';
 
 /**
@@ -22,7 +23,7 @@ function chatKey(c: Context, services: WebServices): string {
       httpOnly: true,
       sameSite: 'Lax',
       path: '/',
-      secure: services.secureCookies,
+      secure: services.secureCookies || isHttps(c),
       maxAge: 60 * 60 * 24 * 30,
     });
   }

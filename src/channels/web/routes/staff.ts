@@ -16,8 +16,16 @@ export function staffRoutes(services: WebServices) {
     const body = await readJson(c.req);
     const text = typeof body.text === 'string' ? body.text.slice(0, 1000) : '';
     if (!text.trim()) badRequest('请输入问题');
-    const { reply, trace } = explain(engineFor(body.draft), text, now());
-    return c.json({ reply, trace, draft: body.draft === true });
+    const engine = engineFor(body.draft);
+    const { reply, trace } = explain(engine, text, now());
+    const kb = engine === services.core.engine ? services.core.engine.knowledge() : services.drafts.kb();
+    // The trace names facts by id; staff also want to read them and see where they come from.
+    const facts = trace.facts.map((used) => {
+      const fact = kb.facts.find((candidate) => candidate.id === used.id);
+      const source = kb.sources.find((candidate) => candidate.id === fact?.source.id);
+      return { ...used, text: fact?.text, title: source?.title, section: fact?.source.section, asOf: fact?.asOf };
+    });
+    return c.json({ reply, trace, facts, draft: body.draft === true });
   });
 
   app.post('/batch', async (c) => {

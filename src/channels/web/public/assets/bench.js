@@ -25,11 +25,13 @@ function explanation(result) {
     ),
     h('h2', { text: '意图得分' }),
     ranked.length
-      ? h('div', { id: 'scores' }, barChart(ranked.map((r) => ({ label: r.intent, value: r.score, color: r.score >= trace.threshold ? '#3b6fb6' : '#9aa9ba' })), { max: 1, format: (v) => v.toFixed(2), label: 200 }))
+      ? h('div', { id: 'scores' }, barChart(ranked.map((r) => ({ label: r.intent, value: r.score, color: r.score >= trace.threshold ? '#3b6fb6' : '#9aa9ba' })), { max: 1, format: (v) => v.toFixed(2), label: 250 }))
       : h('p', { className: 'muted', text: '分类器未参与' }),
     h('h2', { text: '使用的事实' }),
-    trace.facts.length
-      ? h('ul', { id: 'facts' }, trace.facts.map((f) => h('li', {}, h('code', { text: f.id }), ` — ${f.source}`)))
+    result.facts.length
+      ? h('ul', { id: 'facts' }, result.facts.map((f) => h('li', {}, h('code', { text: f.id }),
+          ` — ${f.title ? `《${f.title}》${f.section || ''}` : f.source}${f.asOf ? `（截至 ${f.asOf}）` : ''}`,
+          f.text ? h('div', { className: 'muted', text: f.text }) : null)))
       : h('p', { className: 'muted', text: '无' }),
   );
 }

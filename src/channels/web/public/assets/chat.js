@@ -37,8 +37,8 @@ function addBot(reply, exchangeId) {
 
 function rating(exchangeId) {
   const row = el('div', { className: 'rate' }, [el('span', { textContent: '这条回答有帮助吗？' })]);
-  for (const [value, label] of [['up', '👍'], ['down', '👎']]) {
-    const button = el('button', { type: 'button', textContent: label, title: value === 'up' ? '有帮助' : '没帮助' });
+  for (const [value, label] of [['up', '👍 有帮助'], ['down', '👎 没帮助']]) {
+    const button = el('button', { type: 'button', textContent: label });
     button.setAttribute('aria-pressed', 'false');
     button.dataset.value = value;
     button.onclick = async () => {

@@ -66,7 +66,7 @@
   }
 
   /** Horizontal bar chart as inline SVG. rows: [{ label, value, note? }]; max defaults to the largest value. */
-  function barChart(rows, { max, format = (v) => String(v), width = 520, label = 120, color = '#3b6fb6' } = {}) {
+  function barChart(rows, { max, format = (v) => String(v), width = 640, label = 120, color = '#3b6fb6' } = {}) {
     const bar = 20;
     const gap = 6;
     const top = Math.max(max ?? 0, ...rows.map((r) => r.value), 1e-9);
@@ -77,7 +77,7 @@
       const y = gap + i * (bar + gap);
       const w = Math.max(1, (row.value / top) * room);
       svg.append(
-        h('text', { x: label - 6, y: y + bar * 0.7, 'text-anchor': 'end', text: row.label.length > 16 ? row.label.slice(0, 15) + '…' : row.label }),
+        h('text', { x: label - 6, y: y + bar * 0.7, 'text-anchor': 'end', text: row.label.length > 34 ? row.label.slice(0, 33) + '…' : row.label }),
         h('rect', { x: label, y, width: w, height: bar, rx: 3, fill: row.color || color }, h('title', { text: `${row.label}: ${format(row.value)}` })),
         h('text', { x: label + w + 5, y: y + bar * 0.7, text: format(row.value) }),
       );

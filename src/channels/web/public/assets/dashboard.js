@@ -11,7 +11,7 @@ start('dashboard').then(async () => {
       h('div', { className: 'grid2', id: 'figures' },
         figure('消息总数', String(s.total), 'total'),
         figure('未理解率（兜底）', pct(s.fallbackRate), 'fallback-rate'),
-        figure('👍 / 👎', `${s.feedback.up} / ${s.feedback.down}（好评 ${pct(s.feedback.upRate)}）`, 'feedback')),
+        figure('好评 / 差评', `${s.feedback.up} / ${s.feedback.down}（好评率 ${pct(s.feedback.upRate)}）`, 'feedback')),
       h('div', { className: 'card' }, h('h2', { text: '每日消息数（红色为未理解）' }),
         columnChart(s.perDay.map((d) => ({ label: d.day.slice(5), value: d.count, part: d.fallback })))),
       h('div', { className: 'card' }, h('h2', { text: '主题分布' }),

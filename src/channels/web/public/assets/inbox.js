@@ -1,6 +1,6 @@
 // Review inbox: grouped messages the bot missed; add one as an example, or dismiss the group.
 const { h, api, toast, showError, start } = window.ConsoleKit;
-const REASONS = { none: '未理解', low: '低置信度', down: '👎' };
+const REASONS = { none: '未理解', low: '低置信度', down: '差评' };
 const STATUS = { new: '待处理', done: '已处理', ignored: '已忽略' };
 let status = 'new';
 
