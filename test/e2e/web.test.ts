@@ -216,6 +216,8 @@ describe('web chat and console in a browser', () => {
     expect(response?.status()).toBe(403);
     await shot('staff-forbidden');
     await page.goto(`${app.url}/console/bench`);
+    await page.locator('#ask-form').waitFor();
+    await shot('staff-bench');
     const status = await page.evaluate(async () => {
       const session = await (await fetch('/api/session')).json();
       const res = await fetch('/api/admin/facts', {
