@@ -34,6 +34,8 @@ export function createUpdateHandler(deps: FeatureDeps) {
       return;
     }
     const incoming = toIncoming(update, bot, deps.config.STAFF_CHAT_ID);
+    // The chat id in the debug log is how an operator finds the staff group's STAFF_CHAT_ID.
+    deps.logger.debug('update', { updateId, kind: incoming.kind, chatId: 'chatId' in incoming ? incoming.chatId : undefined });
     switch (incoming.kind) {
       case 'ignore':
         deps.logger.debug('update ignored', { updateId, reason: incoming.reason });

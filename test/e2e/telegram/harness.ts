@@ -149,7 +149,7 @@ export function buttons(message: BotMessage | undefined): { text: string; callba
   return message?.reply_markup?.inline_keyboard?.flat() ?? [];
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);
