@@ -30,7 +30,7 @@ function addBot(reply, exchangeId) {
     box.append(el('div', { className: 'chips' }, buttons.map((b) =>
       el('button', { type: 'button', textContent: b.label, onclick: () => send(b.send, b.label) }))));
   }
-  if (exchangeId && reply.kind === 'answer') box.append(rating(exchangeId));
+  if (exchangeId && !['emergency', 'invalid', 'unsupported', 'menu'].includes(reply.kind)) box.append(rating(exchangeId));
   log.append(box);
   scroll();
 }
