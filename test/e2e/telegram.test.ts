@@ -270,6 +270,15 @@ describe('Telegram bot (long polling, emulator)', () => {
     expect(await lastExchange(user.chatId)).toBeUndefined();
   });
 
+  it('answered every callback query the tests above sent', async () => {
+    const sent = (h.server as unknown as { callbackId: number }).callbackId - 1;
+    expect(sent).toBeGreaterThan(5);
+    await waitFor(async () => {
+      const answered = new Set(h.proxy.calls.filter((call) => call.method === 'answerCallbackQuery').map((call) => call.body.callback_query_id));
+      return answered.size === sent;
+    });
+  });
+
   it('keeps the conversation context across a restart', async () => {
     const user = newUser();
     await user.say('法律援助怎么申请');

@@ -56,6 +56,7 @@ export function createUpdateHandler(deps: FeatureDeps) {
           await api.answerCallback(incoming.queryId, TEXTS.floodToast);
           return;
         }
+        await callbacks.acknowledge(api, incoming.queryId, incoming.data);
         const chatKey = `telegram:${chatId}`;
         await queue.run(chatKey, () => callbacks.handle(api, { ...incoming, chatId }, chatKey));
         return;

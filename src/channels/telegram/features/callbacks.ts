@@ -1,4 +1,4 @@
-import { encodeCallbackData, parseCallbackData } from '../callback-data.ts';
+import { type CallbackAction, encodeCallbackData, parseCallbackData } from '../callback-data.ts';
 import type { Conversation } from '../conversation.ts';
 import type { ChatApi, FeatureDeps } from '../ports.ts';
 import { renderText } from '../render.ts';
@@ -15,39 +15,50 @@ export interface CallbackEvent {
 }
 
 /**
- * Inline buttons. The callback query is answered first, at once (Telegram shows a spinner
- * until then); the work follows. Data that does not parse, an intent that no longer exists,
- * or an exchange of another chat gets the same polite "button expired" reply.
+ * Inline buttons, in two steps. `acknowledge` answers the callback query at once, before the
+ * chat's queue and any I/O (Telegram shows a spinner until then), deciding its toast from the
+ * data alone. `handle` then does the work in the chat's queue. Data that does not parse, an
+ * intent that no longer exists, or an exchange of another chat gets a polite "button expired".
  */
 export function createCallbacks(deps: FeatureDeps, conversation: Conversation, citizen: Citizen, handoff: Handoff) {
+  const knownIntent = (intent: string) => deps.core.engine.knowledge().intents.some((item) => item.name === intent);
+
+  /** The action to carry out, or undefined for stale/forged data. */
+  const validAction = (data: string): CallbackAction | undefined => {
+    const action = parseCallbackData(data);
+    if (action?.kind === 'intent' && !knownIntent(action.intent)) return undefined;
+    return action;
+  };
+
   const stale = async (api: ChatApi, event: CallbackEvent, reason: string) => {
     deps.logger.info('stale or forged callback data', { reason, userId: event.userId, data: event.data.slice(0, 64) });
-    await api.answerCallback(event.queryId, TEXTS.staleButton);
     await api.send(event.chatId, renderText(TEXTS.staleButton));
   };
 
   return {
+    async acknowledge(api: ChatApi, queryId: string, data: string): Promise<void> {
+      const action = validAction(data);
+      if (!action) return api.answerCallback(queryId, TEXTS.staleButton);
+      if (action.kind === 'feedback') {
+        return api.answerCallback(queryId, action.value === 'up' ? TEXTS.feedbackThanksUp : TEXTS.callbackDone);
+      }
+      return api.answerCallback(queryId);
+    },
+
     async handle(api: ChatApi, event: CallbackEvent, chatKey: string): Promise<void> {
-      const action = parseCallbackData(event.data);
-      if (!action) return stale(api, event, 'unparsable');
+      const action = validAction(event.data);
+      if (!action) return stale(api, event, 'unparsable or unknown intent');
 
       switch (action.kind) {
-        case 'intent': {
-          if (!deps.core.engine.knowledge().intents.some((intent) => intent.name === action.intent)) {
-            return stale(api, event, `unknown intent ${action.intent}`);
-          }
-          await api.answerCallback(event.queryId);
+        case 'intent':
           await citizen.answer(api, event.chatId, chatKey, { kind: 'intent', intent: action.intent });
           return;
-        }
         case 'choice':
-          await api.answerCallback(event.queryId);
           await citizen.answer(api, event.chatId, chatKey, { kind: 'choice', value: action.value });
           return;
         case 'feedback': {
           const exchange = await deps.store.findExchange(action.exchangeId);
           if (!exchange || exchange.chatKey !== chatKey) return stale(api, event, 'unknown exchange');
-          await api.answerCallback(event.queryId, action.value === 'up' ? TEXTS.feedbackThanksUp : TEXTS.feedbackThanksDown);
           await deps.store.recordFeedback({
             exchangeId: exchange.id,
             at: deps.now().toISOString(),
@@ -62,11 +73,9 @@ export function createCallbacks(deps: FeatureDeps, conversation: Conversation, c
           return;
         }
         case 'handoff':
-          await api.answerCallback(event.queryId);
           await handoff.request(api, event.chatId, chatKey, undefined);
           return;
         case 'forget':
-          await api.answerCallback(event.queryId);
           if (event.messageId !== undefined) await api.setKeyboard(event.chatId, event.messageId, undefined);
           if (!action.confirmed) {
             await api.send(event.chatId, renderText(TEXTS.forgetCancelled));
@@ -74,7 +83,7 @@ export function createCallbacks(deps: FeatureDeps, conversation: Conversation, c
           }
           await deps.store.forget(chatKey);
           conversation.forgetLocal(chatKey);
-          deps.logger.info('chat forgotten at the citizen\'s request', { chatKey });
+          deps.logger.info("chat forgotten at the citizen's request", { chatKey });
           await api.send(event.chatId, renderText(TEXTS.forgetDone));
           return;
       }
