@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { appendFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
@@ -227,7 +227,13 @@ async function openExchangeLog(dir: string, logger: Logger, now: () => Date): Pr
   const days = async () =>
     (await readdir(dir)).map((name) => DAY_FILE.exec(name)?.[1]).filter((day): day is string => !!day).sort();
 
-  for (const day of await days()) await checkDayFile(fileOf(day), logger, now);
+  // A crash mid-append can only cut short the files still being appended to (today's, and
+  // yesterday's around midnight), so those are read in full at start-up; older files only need
+  // their last byte checked, which keeps opening cheap however much history there is.
+  const yesterday = new Date(now().getTime() - 86_400_000).toISOString().slice(0, 10);
+  for (const day of await days()) {
+    if (day >= yesterday || !(await endsWithNewline(fileOf(day)))) await checkDayFile(fileOf(day), logger, now);
+  }
 
   // Group commit: lines wait in `pending` while one append runs; the next append takes them all.
   // Every file operation runs on this one chain, so a rewrite (forget) never races an append.
@@ -359,6 +365,19 @@ async function checkDayFile(file: string, logger: Logger, now: () => Date): Prom
     badLines: badLines.slice(0, 20),
     kept: good.length,
   });
+}
+
+async function endsWithNewline(file: string): Promise<boolean> {
+  const handle = await open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    if (size === 0) return true;
+    const last = Buffer.alloc(1);
+    await handle.read(last, 0, 1, size - 1);
+    return last[0] === 0x0a;
+  } finally {
+    await handle.close();
+  }
 }
 
 async function writeAtomic(file: string, text: string): Promise<void> {

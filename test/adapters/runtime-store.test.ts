@@ -171,3 +171,15 @@ describe('runtime store retention on open', () => {
     expect((await store.exchanges()).map((item) => item.id)).toEqual([recent.id]);
   });
 });
+
+describe('runtime store start-up check of old day files', () => {
+  it('repairs an old day file that was cut short, without reading intact ones in full', async () => {
+    const first = await createRuntimeStore({ dir, logger });
+    const kept = await first.recordExchange(exchange({ at: '2024-01-01T08:00:00.000Z' }));
+    const file = path.join(dir, 'exchanges', '2024-01-01.jsonl');
+    await writeFile(file, `${await readFile(file, 'utf8')}{"id":"2024`, 'utf8');
+    const store = await createRuntimeStore({ dir, logger, now: () => new Date('2024-05-01T00:00:00Z') });
+    expect((await store.exchanges()).map((item) => item.id)).toEqual([kept.id]);
+    expect((await readdir(path.join(dir, 'exchanges'))).some((name) => name.startsWith('2024-01-01.jsonl.corrupt-'))).toBe(true);
+  });
+});
