@@ -79,7 +79,7 @@ function buildModel(kb: KnowledgeBase, options: EngineOptions) {
     normalize,
     segment,
     rules: compileRules(kb.intents),
-    classifier: trainClassifier(examples, options.design ?? 'bayes'),
+    classifier: trainClassifier(examples, options.design ?? 'ensemble'),
     threshold: options.threshold ?? DEFAULT_THRESHOLD,
     margin: options.margin ?? DEFAULT_MARGIN,
   };

@@ -11,6 +11,8 @@ export interface RuleHit {
   priority: 'normal' | 'override';
   /** The keyword or pattern that matched. */
   match: string;
+  /** A regular expression (written to be precise) rather than a plain keyword. */
+  byPattern: boolean;
 }
 
 interface CompiledRule {
@@ -42,7 +44,7 @@ export function compileRules(intents: readonly Intent[]): RuleSet {
         const keyword = rule.keywords.filter((k) => text.includes(k)).sort((a, b) => b.length - a.length)[0];
         const pattern = keyword ? undefined : rule.patterns.find((p) => p.test(text));
         const match = keyword ?? (pattern ? (text.match(pattern)?.[0] ?? pattern.source) : undefined);
-        if (match !== undefined) hits.push({ intent: rule.intent, priority: rule.priority, match });
+        if (match !== undefined) hits.push({ intent: rule.intent, priority: rule.priority, match, byPattern: keyword === undefined });
       }
       return hits.sort(
         (a, b) =>

@@ -132,7 +132,9 @@ function classifyText(
  * message, then sentence by sentence (a cry for help inside a long story about wages).
  */
 function emergencyInSentences(text: string, parts: UnderstandParts, whole?: ScoredIntent): RuleHit | undefined {
-  const asHit = (entry: ScoredIntent): RuleHit => ({ intent: entry.intent, priority: 'override', match: `分类器 ${entry.score}` });
+  const asHit = (entry: ScoredIntent): RuleHit => ({
+    intent: entry.intent, priority: 'override', match: `分类器 ${entry.score}`, byPattern: false,
+  });
   if (whole) return asHit(whole);
   if (text.length < LONG_MESSAGE) return undefined;
   for (const sentence of text.split(/[。！？!?；;\n，,]+/).map((s) => s.trim()).filter((s) => s.length >= 4)) {
@@ -144,10 +146,17 @@ function emergencyInSentences(text: string, parts: UnderstandParts, whole?: Scor
   return undefined;
 }
 
+/**
+ * Keyword and pattern rules next to the classifier. A pattern is written to be precise
+ * ("调解员…多少"), so it is trusted over the classifier; a bare keyword only decides when the
+ * classifier is unsure.
+ */
 function pickNormalRule(hits: RuleHit[], ranked: ScoredIntent[], top: ScoredIntent): RuleHit | undefined {
   const normal = hits.filter((hit) => hit.priority === 'normal');
   if (normal.length === 0) return undefined;
   if (normal.some((hit) => hit.intent === top.intent)) return undefined; // the classifier agrees
+  const pattern = normal.find((hit) => hit.byPattern);
+  if (pattern) return pattern;
   if (top.score >= RULE_TRUST) return undefined;
   // Several keywords: the one the classifier likes most, then the most specific.
   return [...normal].sort((a, b) => scoreOf(ranked, b.intent) - scoreOf(ranked, a.intent) || b.match.length - a.match.length)[0];
