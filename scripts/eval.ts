@@ -21,7 +21,7 @@ const K = 5;
 const { values } = parseArgs({
   options: { json: { type: 'boolean', default: false }, design: { type: 'string' }, folds: { type: 'string' } },
 });
-const designs: ClassifierDesign[] = values.design ? [values.design as ClassifierDesign] : ['bayes', 'tfidf'];
+const designs: ClassifierDesign[] = values.design ? [values.design as ClassifierDesign] : ['bayes', 'tfidf', 'ensemble'];
 
 const loaded = await loadKnowledgeFromDisk({ intentsDir: 'intents', dataDir: 'data' });
 if (!loaded.kb) {

@@ -78,7 +78,9 @@ export function toSuggestion(intent: Intent): Suggestion {
 export function sourcesOf(index: KnowledgeIndex, facts: Fact[]): SourceRef[] {
   const refs: SourceRef[] = [];
   for (const fact of facts) {
-    const title = index.source(fact.source.id)?.title ?? fact.source.id;
+    const source = index.source(fact.source.id);
+    if (source?.kind === 'self') continue; // the bot describing itself is not a source to cite
+    const title = source?.title ?? fact.source.id;
     if (!refs.some((ref) => ref.title === title && ref.section === fact.source.section)) {
       refs.push({ title, section: fact.source.section, scope: fact.scope });
     }

@@ -60,7 +60,8 @@ export const SourceSchema = z
     id: nonEmpty('来源编号'),
     /** Full title as a citizen would look it up. */
     title: nonEmpty('来源标题'),
-    kind: z.enum(['city_report', 'law', 'regulation', 'policy', 'public_notice']),
+    /** `self`: the bot describing itself (greetings, scope); such answers show no 来源 line. */
+    kind: z.enum(['city_report', 'law', 'regulation', 'policy', 'public_notice', 'self']),
     /** Who issued it and when (free text, e.g. 全国人大常委会 2021-08-20 通过). */
     issued: z.string().trim().optional(),
   })
