@@ -1,3 +1,6 @@
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootCore } from '../../src/bootstrap.ts';
 import type { TelegramCore } from '../../src/channels/telegram/ports.ts';
@@ -11,6 +14,7 @@ import { BOT_ID, buttons, type Harness, startHarness, userOf } from './telegram/
 
 const STAFF_CHAT_ID = -1001;
 const ADMIN_ID = 9001;
+const SECOND_ADMIN_ID = 9002;
 
 let core: TelegramCore;
 let h: Harness;
@@ -23,8 +27,14 @@ async function lastExchange(chatId: number) {
   return mine[mine.length - 1];
 }
 
+let knowledgeDir: string;
+
 beforeAll(async () => {
-  const booted = await bootCore({ intentsDir: 'intents', dataDir: 'data' });
+  // A copy of the real intents/ and data/, so /reload can be shown a broken file.
+  knowledgeDir = await mkdtemp(path.join(tmpdir(), 'tg-knowledge-'));
+  await cp('intents', path.join(knowledgeDir, 'intents'), { recursive: true });
+  await cp('data', path.join(knowledgeDir, 'data'), { recursive: true, filter: (source) => !source.includes('runtime') });
+  const booted = await bootCore({ intentsDir: path.join(knowledgeDir, 'intents'), dataDir: path.join(knowledgeDir, 'data') });
   // A core whose engine fails on one magic text, to check the error boundary.
   core = {
     reload: () => booted.reload(),
@@ -43,7 +53,7 @@ beforeAll(async () => {
   };
   h = await startHarness(core, {
     STAFF_CHAT_ID: String(STAFF_CHAT_ID),
-    ADMIN_IDS: String(ADMIN_ID),
+    ADMIN_IDS: `${ADMIN_ID},${SECOND_ADMIN_ID}`,
     FLOOD_MAX_MESSAGES: '6',
     FLOOD_WINDOW_SECONDS: '600',
   });
@@ -51,6 +61,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await h?.close();
+  await rm(knowledgeDir, { recursive: true, force: true });
 });
 
 describe('Telegram bot (long polling, emulator)', () => {
@@ -191,21 +202,42 @@ describe('Telegram bot (long polling, emulator)', () => {
     expect(confirmation?.reply_parameters?.message_id).toBeGreaterThan(0);
   });
 
-  it('refuses /reload to a non-admin and reloads for an admin; /stats and /unanswered too', async () => {
+  it('refuses /reload to a non-admin; for an admin reloads, or keeps the last good set and lists the errors', async () => {
     const citizen = newUser();
     await citizen.command('/reload');
     const [refused] = await citizen.replies();
     expect(refused?.text).toContain('管理员');
 
     const admin = userOf(h, { userId: ADMIN_ID });
+    await admin.command('/reload');
+    const [reloaded] = await admin.replies();
+    expect(reloaded?.text).toMatch(/版本 \d+/);
+
+    // A broken intent file: the reload is refused with the place of the error, and the last
+    // good set keeps answering.
+    const file = path.join(knowledgeDir, 'intents', 'hotline.yaml');
+    const good = await readFile(file, 'utf8');
+    await writeFile(file, `${good}\n  - name: [unclosed\n`, 'utf8');
+    try {
+      await admin.command('/reload');
+      const [refused] = await admin.replies();
+      expect(refused?.text).toContain('hotline.yaml');
+      expect(refused?.text).toContain('上一版');
+    } finally {
+      await writeFile(file, good, 'utf8');
+    }
+    await admin.say('12348热线是做什么的');
+    await admin.replies();
+    expect((await lastExchange(admin.chatId))?.topic).toBe('hotline');
+  });
+
+  it('/stats and /unanswered report to an admin', async () => {
+    const admin = userOf(h, { userId: SECOND_ADMIN_ID });
     await admin.say('法律援助怎么申请');
     await admin.replies();
     await admin.say('zxcv qwer asdf');
     await admin.replies();
     expect((await lastExchange(admin.chatId))?.intent).toBe('none');
-    await admin.command('/reload');
-    const [reloaded] = await admin.replies();
-    expect(reloaded?.text).toMatch(/版本 \d+/);
     await admin.command('/stats');
     const [stats] = await admin.replies();
     expect(stats?.text).toContain('legal_aid');
@@ -342,5 +374,14 @@ describe('Telegram bot (webhook, emulator)', () => {
     expect(replies).toHaveLength(2);
     const stored = (await web.store.exchanges()).map((exchange) => exchange.text);
     expect(stored).toEqual(['法律援助怎么申请', '要钱吗']);
+  });
+
+  it('without a staff group, 转人工 gives the 12348 hotline', async () => {
+    const user = userOf(web, { userId: 7001 });
+    user.drain(); // the earlier test's replies in this chat
+    await web.channel.handleWebhookUpdate(textUpdate('转人工'), SECRET);
+    const [reply] = await user.replies();
+    expect(reply?.text).toContain('12348');
+    expect(web.proxy.calls.filter((call) => call.method === 'sendMessage' && Number(call.body.chat_id) < 0)).toEqual([]);
   });
 });

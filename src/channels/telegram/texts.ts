@@ -56,7 +56,6 @@ export const TEXTS = {
   callbackDone: '好的',
   flood: '您发送得太快了，请稍等片刻再提问。我会继续为您服务。',
   floodToast: '操作太频繁，请稍后再试',
-  groupHint: '在群里请 @我 或回复我的消息来提问。',
   error: '抱歉，系统暂时出错了，请稍后再试。急需咨询请拨打12348公共法律服务热线。',
   handoff: {
     queued:
@@ -89,5 +88,4 @@ export const TEXTS = {
     unansweredTitle: '最近未识别的提问',
     unansweredNone: '最近没有未识别的提问。',
   },
-  unsupportedFallback: '我目前只能看懂文字，请用文字描述您的问题。语音不方便的话，可以拨打12348公共法律服务热线。',
 } as const;
