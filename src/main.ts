@@ -41,8 +41,13 @@ async function main(): Promise<void> {
   });
   process.stdout.write(`乐平市公共法律服务问答助手已启动：网页聊天和工作台 ${web.url}\n`);
   if (telegram) {
-    await telegram.start();
-    process.stdout.write(`Telegram 渠道已启用（${config.WEBHOOK_URL ? 'webhook' : '长轮询'}）。\n`);
+    try {
+      await telegram.start();
+      process.stdout.write(`Telegram 渠道已启用（${config.WEBHOOK_URL ? 'webhook' : '长轮询'}）。\n`);
+    } catch (error) {
+      // A bad token or an unreachable Bot API must not take the web chat down with it.
+      logger.error('Telegram 渠道启动失败，网页聊天和工作台继续运行', { error });
+    }
   } else {
     process.stdout.write(`${TELEGRAM_OFF_NOTICE}\n`);
   }

@@ -83,10 +83,26 @@ function resolveInContext(u: Understanding, state: DialogueState | undefined, ct
   if (u.decidedBy === 'rule') return undefined; // the message names its own matter
   if (u.intent !== NONE_INTENT && topicOf(u.intent) === lastTopic) return undefined; // already in topic
   if (['emergency', 'handoff', 'chitchat', 'out_of_scope'].includes(lastTopic)) return undefined;
+  if (!isElliptical(u.normalized.text, ctx.aspects)) return undefined;
   for (const [aspect, cues] of Object.entries(ctx.aspects)) {
     if (!cues.some((cue) => u.normalized.text.includes(cue))) continue;
     const candidate = `${lastTopic}.${aspect}`;
     if (ctx.index.intent(candidate)) return candidate;
   }
   return undefined;
+}
+
+/** Words that carry no matter of their own in a follow-up ("那…呢", "要…吗"). */
+const FILLERS = /[那么呢吗吧啊呀嘛哦的了要去还请问我你是该能可以得需怎样办多少个些哪什何么这也就都再到跟和给让在有]/gu;
+
+/**
+ * "那要带什么材料？" is elliptical: without its aspect cue and filler words nothing is left.
+ * "赣服通是什么" is not: "赣服通" names its own matter, so the previous topic must not win.
+ */
+function isElliptical(text: string, aspects: Record<string, string[]>): boolean {
+  let rest = text;
+  const cues = Object.values(aspects).flat().sort((a, b) => b.length - a.length);
+  for (const cue of cues) rest = rest.split(cue).join('');
+  rest = rest.replace(/[\p{P}\p{S}\s\d]/gu, '').replace(FILLERS, '');
+  return rest.length < 2;
 }

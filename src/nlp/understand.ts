@@ -59,6 +59,16 @@ const RULE_CONFIDENCE = 0.75;
 /** Below this share of known features the classifier's score is scaled down (unknown words). */
 const FULL_COVERAGE = 0.55;
 const LONG_MESSAGE = 60;
+/** A long story is read sentence by sentence, up to this many (the rest is rarely new). */
+const MAX_SENTENCES = 10;
+/** A sentence longer than this is split at its commas too. */
+const RUN_ON = 40;
+
+interface Sentence {
+  hits: RuleHit[];
+  ranked: ScoredIntent[];
+  emergency?: ScoredIntent;
+}
 
 export function understand(raw: string, parts: UnderstandParts): Understanding {
   const normalized = parts.normalize(raw);
@@ -69,7 +79,8 @@ export function understand(raw: string, parts: UnderstandParts): Understanding {
   const ruleHits = parts.rules.match(normalized.text);
   const { ranked, coverage, emergency } = classifyText(tokens, parts.classifier);
 
-  const override = ruleHits.find((hit) => hit.priority === 'override') ?? emergencyInSentences(normalized.text, parts, emergency);
+  const sentences = normalized.text.length >= LONG_MESSAGE ? readSentences(normalized.text, parts) : [];
+  const override = ruleHits.find((hit) => hit.priority === 'override') ?? emergencyNet(sentences, emergency);
   if (override) {
     return {
       normalized, tokens, ruleHits, ranked, coverage,
@@ -85,7 +96,7 @@ export function understand(raw: string, parts: UnderstandParts): Understanding {
   const second = ranked[1];
   const ruleChoice = pickNormalRule(ruleHits, ranked, top);
   const otherIntents =
-    normalized.text.length >= LONG_MESSAGE ? otherMatters(normalized.text, parts, ruleChoice?.intent ?? top.intent) : [];
+    otherMatters(sentences, parts.threshold, ruleChoice?.intent ?? top.intent);
 
   if (ruleChoice) {
     return {
@@ -122,26 +133,48 @@ function classifyText(
 ): { ranked: ScoredIntent[]; coverage: number; emergency?: ScoredIntent } {
   const { ranked, coverage } = classifier.rank(toFeatures(tokens));
   const factor = Math.min(1, coverage / FULL_COVERAGE);
-  const scaled = ranked.map((entry) => ({ intent: entry.intent, score: round(entry.score * factor) }));
-  const emergency = scaled.find((entry) => topicOf(entry.intent) === 'emergency' && entry.score >= EMERGENCY_FLOOR);
-  return { ranked: scaled.slice(0, TOP_N), coverage: round(coverage), ...(emergency ? { emergency } : {}) };
+  const scaled = factor === 1 ? ranked : ranked.map((entry) => ({ intent: entry.intent, score: entry.score * factor }));
+  // Scores are sorted, so the first emergency intent is the best one; stop below the floor.
+  let emergency: ScoredIntent | undefined;
+  for (const entry of scaled) {
+    if (entry.score < EMERGENCY_FLOOR) break;
+    if (entry.intent.startsWith('emergency.')) {
+      emergency = entry;
+      break;
+    }
+  }
+  const top = scaled.slice(0, TOP_N).map((entry) => ({ intent: entry.intent, score: round(entry.score) }));
+  return { ranked: top, coverage: round(coverage), ...(emergency ? { emergency } : {}) };
+}
+
+/** Each sentence of a long message, classified once for the emergency net and other matters. */
+function readSentences(text: string, parts: UnderstandParts): Sentence[] {
+  // Sentences first; a run-on sentence (citizens often write one long line) by its commas.
+  return text
+    .split(/[。！？!?；;\n]+/)
+    .flatMap((sentence) => (sentence.length > RUN_ON ? sentence.split(/[，,]+/) : [sentence]))
+    .map((sentence) => sentence.trim())
+    .filter((sentence) => sentence.length >= 4)
+    .slice(0, MAX_SENTENCES)
+    .map((sentence) => ({
+      hits: parts.rules.match(sentence),
+      ...classifyText(parts.segment(sentence), parts.classifier.fast ?? parts.classifier),
+    }));
 }
 
 /**
  * The emergency net, as a rule hit so `decide` treats it like the keywords: on the whole
  * message, then sentence by sentence (a cry for help inside a long story about wages).
  */
-function emergencyInSentences(text: string, parts: UnderstandParts, whole?: ScoredIntent): RuleHit | undefined {
+function emergencyNet(sentences: Sentence[], whole?: ScoredIntent): RuleHit | undefined {
   const asHit = (entry: ScoredIntent): RuleHit => ({
     intent: entry.intent, priority: 'override', match: `分类器 ${entry.score}`, byPattern: false,
   });
   if (whole) return asHit(whole);
-  if (text.length < LONG_MESSAGE) return undefined;
-  for (const sentence of text.split(/[。！？!?；;\n，,]+/).map((s) => s.trim()).filter((s) => s.length >= 4)) {
-    const hit = parts.rules.match(sentence).find((h) => h.priority === 'override');
+  for (const sentence of sentences) {
+    const hit = sentence.hits.find((h) => h.priority === 'override');
     if (hit) return hit;
-    const { emergency } = classifyText(parts.segment(sentence), parts.classifier);
-    if (emergency) return asHit(emergency);
+    if (sentence.emergency) return asHit(sentence.emergency);
   }
   return undefined;
 }
@@ -163,17 +196,16 @@ function pickNormalRule(hits: RuleHit[], ranked: ScoredIntent[], top: ScoredInte
 }
 
 /**
- * A long story often raises more than one matter ("被打了，工资也没发"). Each sentence is
- * classified on its own; confident intents of other topics are offered after the main answer.
+ * A long story often raises more than one matter ("被打了，工资也没发"): confident intents of
+ * other topics found in its sentences are offered after the main answer.
  */
-function otherMatters(text: string, parts: UnderstandParts, mainIntent: string): string[] {
+function otherMatters(sentences: Sentence[], threshold: number, mainIntent: string): string[] {
   const mainTopic = topicOf(mainIntent);
   const found: string[] = [];
-  for (const sentence of text.split(/[。！？!?；;\n]+/).map((s) => s.trim()).filter((s) => s.length >= 6)) {
-    const hit = parts.rules.match(sentence).find((h) => h.priority === 'normal');
-    const { ranked } = classifyText(parts.segment(sentence), parts.classifier);
-    const best = hit ? { intent: hit.intent, score: 1 } : ranked[0];
-    if (!best || best.score < Math.max(parts.threshold, 0.5)) continue;
+  for (const sentence of sentences) {
+    const hit = sentence.hits.find((h) => h.priority === 'normal');
+    const best = hit ? { intent: hit.intent, score: 1 } : sentence.ranked[0];
+    if (!best || best.score < Math.max(threshold, 0.5)) continue;
     const topic = topicOf(best.intent);
     if (topic === mainTopic || topic === 'chitchat' || topic === 'out_of_scope') continue;
     if (!found.some((intent) => topicOf(intent) === topic)) found.push(best.intent);

@@ -62,3 +62,22 @@ describe('decide', () => {
     expect(decide(understanding('啥', 'none'), undefined, ctx).kind).toBe('clarify');
   });
 });
+
+describe('context does not override a message that names its own matter', () => {
+  it.each([
+    ['赣服通是什么', 'legal_aid'],
+    ['调解要带什么材料', 'legal_aid'],
+  ])('%s after %s is left to the classifier', (text, lastTopic) => {
+    const decision = decide(understanding(text, 'mediation.what_is'), state(lastTopic), ctx);
+    expect(decision).toMatchObject({ kind: 'answer', intent: 'mediation.what_is', by: 'classifier' });
+  });
+
+  it.each([
+    ['那要带什么材料？', 'legal_aid', { kind: 'answer', intent: 'legal_aid.materials', by: 'context' }],
+    ['那在哪里呢', 'mediation', { kind: 'answer', intent: 'mediation.where', by: 'context' }],
+    // The previous topic has no such aspect: ask, do not invent one.
+    ['那在哪里呢', 'legal_aid', { kind: 'clarify' }],
+  ])('%s after %s', (text, lastTopic, expected) => {
+    expect(decide(understanding(text, 'none'), state(lastTopic), ctx)).toMatchObject(expected);
+  });
+});
