@@ -7,5 +7,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // nodejieba is process-global native state; forks keep each file's load isolated.
     pool: 'forks',
+    // The default output, then one plain 'N passed, N failed' line that CI can read.
+    reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });
