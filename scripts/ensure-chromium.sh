@@ -9,7 +9,7 @@ if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   echo "Installing Debian's chromium for the browser tests (apt-get)…" >&2
   apt-get update -qq >&2
   # The CJK font only makes the saved screenshots legible; the tests do not need it.
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei fonts-noto-color-emoji >&2
 else
   echo "chromium is not installed: the browser tests will be skipped." >&2
   echo "Install it with: sudo apt-get install chromium" >&2

@@ -37,6 +37,8 @@ interface Model {
 }
 
 const HISTORY_TURNS = 6;
+/** A message this long that is not understood is a story, not a typo: point to a person. */
+const STORY_CHARS = 20;
 
 /** Thrown by createEngine when the initial data is invalid (swap returns the issues instead). */
 export class KnowledgeError extends Error {
@@ -245,7 +247,10 @@ function fromDecision(model: Model, decision: Decision, state: DialogueState, tr
     }
     case 'clarify':
       return done(
-        plainReply('clarify', messages.clarify, { confidence: decision.confidence, suggestions: menuSuggestions(index) }),
+        plainReply('clarify', (u?.normalized.text.length ?? 0) >= STORY_CHARS ? messages.clarifyStory : messages.clarify, {
+          confidence: decision.confidence,
+          suggestions: menuSuggestions(index),
+        }),
         { pendingOptions: undefined },
       );
   }

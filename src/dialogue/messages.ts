@@ -9,6 +9,9 @@ type Unsupported = Extract<EngineInput, { kind: 'unsupported' }>['what'];
 export const messages = {
   botName: '乐平市公共法律服务问答助手',
   clarify: '抱歉，我没有完全明白您的问题。能换个说法，或者说说具体遇到了什么事吗？也可以从下面的主题里选一个：',
+  /** For a long story the bot could not place: a person at 12348 can, so say so first. */
+  clarifyStory:
+    '您说的情况我没能归到本助手能回答的主题，不想随便猜。这类具体问题，建议拨打12348公共法律服务热线咨询；如果是和别人的纠纷，也可以看看下面的“人民调解”“法律援助”，或说“转人工”。',
   ambiguous: '您想问的是下面哪一个？',
   menu: '我可以回答这些方面的问题，请选择一个主题，或直接用文字描述您的问题：',
   missing: (what: string) =>

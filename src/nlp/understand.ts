@@ -50,6 +50,8 @@ const TOP_N = 5;
  * a missed cry for help costs far more.
  */
 const EMERGENCY_FLOOR = 0.4;
+/** A sentence of a story is short and noisy: its net is set higher than the whole message's. */
+const SENTENCE_EMERGENCY_FLOOR = 0.6;
 /** Ambiguity is only asked about when the leader itself is not clear. */
 const AMBIGUITY_CEILING = 0.6;
 /** A normal (non-override) keyword is trusted over a classifier less sure than this. */
@@ -75,7 +77,10 @@ export function understand(raw: string, parts: UnderstandParts): Understanding {
   if (normalized.empty || normalized.binary || normalized.emojiOnly) {
     return emptyUnderstanding(normalized, 'input');
   }
-  const tokens = parts.segment(normalized.text);
+  // "律师你好，老人不在了，抚恤金没下来" is a question, not a greeting: the greeting is only
+  // classified when it is all there is.
+  const body = withoutGreeting(normalized.text);
+  const tokens = parts.segment(body);
   const ruleHits = parts.rules.match(normalized.text);
   const { ranked, coverage, emergency } = classifyText(tokens, parts.classifier);
 
@@ -92,9 +97,16 @@ export function understand(raw: string, parts: UnderstandParts): Understanding {
     };
   }
 
-  const top = ranked[0] ?? { intent: NONE_INTENT, score: 0 };
-  const second = ranked[1];
-  const ruleChoice = pickNormalRule(ruleHits, ranked, top);
+  // Without a rule or the net, an emergency intent is not answered: a low emergency score on
+  // "房产证写老公的名字" must not produce a domestic-violence answer. Greetings and thanks are
+  // short by nature: a long question that ends in 谢谢 is not a thank-you.
+  // (The trace keeps the full ranking so staff can see those scores.)
+  const candidates = ranked.filter(
+    (entry) => !entry.intent.startsWith('emergency.') && !(body.length > SOCIAL_MAX_CHARS && SOCIAL.has(entry.intent)),
+  );
+  const top = candidates[0] ?? { intent: NONE_INTENT, score: 0 };
+  const second = candidates[1];
+  const ruleChoice = pickNormalRule(ruleHits, candidates, top);
   const otherIntents =
     otherMatters(sentences, parts.threshold, ruleChoice?.intent ?? top.intent);
 
@@ -124,6 +136,16 @@ export function understand(raw: string, parts: UnderstandParts): Understanding {
     ...(ambiguous ? { ambiguousWith: second.intent } : {}),
     otherIntents,
   };
+}
+
+const SOCIAL = new Set(['chitchat.greet', 'chitchat.thanks', 'chitchat.bye']);
+const SOCIAL_MAX_CHARS = 15;
+
+const LEADING_GREETING = /^(律师|老师|同志|工作人员|客服)?(您好|你好|你们好|在吗|在不在|请问|打扰了?|麻烦问一下|hello|hi)+[\s,，.。!！:：~～、]*/u;
+
+function withoutGreeting(text: string): string {
+  const rest = text.replace(LEADING_GREETING, '');
+  return rest.length >= 4 ? rest : text;
 }
 
 /** Classifier scores, scaled down when most of the message is words no example has. */
@@ -174,7 +196,7 @@ function emergencyNet(sentences: Sentence[], whole?: ScoredIntent): RuleHit | un
   for (const sentence of sentences) {
     const hit = sentence.hits.find((h) => h.priority === 'override');
     if (hit) return hit;
-    if (sentence.emergency) return asHit(sentence.emergency);
+    if (sentence.emergency && sentence.emergency.score >= SENTENCE_EMERGENCY_FLOOR) return asHit(sentence.emergency);
   }
   return undefined;
 }
