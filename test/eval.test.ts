@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bootCore } from '../src/bootstrap.ts';
 import type { Engine } from '../src/engine.ts';
-import { isCorrect } from '../src/evaluation/batch.ts';
+import { isCorrect } from '../src/admin/bench.ts';
 
 /**
  * The floor under `npm run eval`: a change that makes the bot worse on the held-out questions
@@ -27,7 +27,7 @@ describe('held-out questions', () => {
   it('routes at least 90% of them to the right topic', () => {
     const wrong = rows.filter((row) => {
       const { reply } = engine.respond({ kind: 'text', text: row.text }, undefined);
-      return !isCorrect(row.topic, reply.intent, reply.topic);
+      return !isCorrect({ id: row.id, text: row.text, topic: row.topic }, reply);
     });
     const accuracy = 1 - wrong.length / rows.length;
     expect(accuracy, wrong.map((r) => `${r.id} ${r.text.slice(0, 30)}`).join('\n')).toBeGreaterThanOrEqual(0.9);

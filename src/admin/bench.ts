@@ -53,9 +53,14 @@ export function explain(engine: Responder, text: string, now = new Date()) {
   return { reply, trace };
 }
 
-/** Right topic, and the right intent when one is expected; every mustContain string present. */
-export function isCorrect(question: BenchQuestion, reply: Reply): boolean | undefined {
+/**
+ * Right topic, and the right intent when one is expected; every mustContain string present.
+ * For an out-of-scope question, "not understood" (`none`) is a right answer too.
+ */
+export function isCorrect(question: BenchQuestion, reply: Pick<Reply, 'intent' | 'topic' | 'text'>): boolean | undefined {
   if (!question.topic && !question.intent) return undefined;
+  const outOfScope = (question.topic ?? question.intent?.split('.')[0]) === 'out_of_scope';
+  if (outOfScope) return reply.topic === 'out_of_scope' || reply.intent === 'none';
   if (question.topic && reply.topic !== question.topic) return false;
   if (question.intent && reply.intent !== question.intent) return false;
   return (question.mustContain ?? []).every((needle) => reply.text.includes(needle));
@@ -157,11 +162,12 @@ function parseJsonl(text: string): ParsedQuestions {
     try {
       const value = JSON.parse(line) as Record<string, unknown>;
       if (typeof value.text !== 'string' || !value.text.trim()) throw new Error('缺少 text');
+      const expected = typeof value.expected === 'string' && value.expected ? value.expected : undefined;
       questions.push({
-        id: typeof value.id === 'string' ? value.id : `q${index + 1}`,
+        id: typeof value.id === 'string' || typeof value.id === 'number' ? String(value.id) : `q${index + 1}`,
         text: value.text,
-        topic: typeof value.topic === 'string' && value.topic ? value.topic : undefined,
-        intent: typeof value.intent === 'string' && value.intent ? value.intent : undefined,
+        topic: typeof value.topic === 'string' && value.topic ? value.topic : expected && !expected.includes('.') ? expected : undefined,
+        intent: typeof value.intent === 'string' && value.intent ? value.intent : expected?.includes('.') ? expected : undefined,
         mustContain: Array.isArray(value.mustContain) ? value.mustContain.filter((item): item is string => typeof item === 'string') : undefined,
       });
     } catch (error) {
@@ -179,6 +185,9 @@ function parseCsv(text: string): ParsedQuestions {
   const textAt = hasHeader ? column(['text', 'question', '问题']) : 0;
   const topicAt = hasHeader ? column(['topic', 'expected_topic', '主题']) : 1;
   const intentAt = hasHeader ? column(['intent', 'expected_intent', '意图']) : -1;
+  // `expected` holds a topic or an intent, as staff write it.
+  const expectedAt = hasHeader ? column(['expected', '预期']) : -1;
+  const idAt = hasHeader ? column(['id', '编号']) : -1;
   const questions: BenchQuestion[] = [];
   const problems: string[] = [];
   records.slice(hasHeader ? 1 : 0).forEach((record, index) => {
@@ -187,11 +196,12 @@ function parseCsv(text: string): ParsedQuestions {
       problems.push(`第${index + (hasHeader ? 2 : 1)}行：问题为空`);
       return;
     }
+    const expected = (expectedAt >= 0 && record[expectedAt]?.trim()) || undefined;
     questions.push({
-      id: `q${index + 1}`,
+      id: (idAt >= 0 && record[idAt]?.trim()) || `q${index + 1}`,
       text: question,
-      topic: (topicAt >= 0 && record[topicAt]?.trim()) || undefined,
-      intent: (intentAt >= 0 && record[intentAt]?.trim()) || undefined,
+      topic: (topicAt >= 0 && record[topicAt]?.trim()) || (expected && !expected.includes('.') ? expected : undefined),
+      intent: (intentAt >= 0 && record[intentAt]?.trim()) || (expected?.includes('.') ? expected : undefined),
     });
   });
   return { questions, problems };

@@ -1,5 +1,5 @@
 import type { EngineResult, Reply } from '../../dialogue/types.ts';
-import type { BatchReport } from '../../evaluation/batch.ts';
+import type { BenchReport } from '../../admin/bench.ts';
 
 /** Pure text formatting for the staff CLI (table-tested). */
 
@@ -36,18 +36,19 @@ export function formatExplanation(result: EngineResult): string {
   ].join('\n');
 }
 
-export function formatBatchReport(report: BatchReport, maxMisses = 50): string {
+export function formatBatchReport(report: BenchReport, maxMisses = 50): string {
   const pct = (value: number) => `${(value * 100).toFixed(1)}%`;
   const lines = [
-    `共 ${report.results.length} 条，其中 ${report.scored} 条有预期；正确 ${report.correct} 条，准确率 ${pct(report.accuracy)}`,
+    `共 ${report.rows.length} 条，其中 ${report.scored} 条有预期；正确 ${report.correct} 条，准确率 ${pct(report.accuracy)}`,
     '',
     '主题                 条数   正确   准确率',
     ...report.byTopic.map((t) => `${t.topic.padEnd(20)} ${String(t.total).padStart(4)}  ${String(t.correct).padStart(5)}   ${pct(t.accuracy).padStart(6)}`),
   ];
   if (report.misses.length > 0) {
-    lines.push('', `答错或缺少必含内容的（${report.misses.length} 条，最多显示 ${maxMisses} 条）：`);
+    lines.push('', `答错的（${report.misses.length} 条，最多显示 ${maxMisses} 条）：`);
     for (const miss of report.misses.slice(0, maxMisses)) {
-      const why = miss.correct === false ? `预期 ${miss.expected}，得到 ${miss.intent}` : `缺少「${miss.missingStrings.join('」「')}」`;
+      const expected = miss.expectedIntent ?? miss.expectedTopic;
+      const why = miss.intent === expected || miss.topic === expected ? '答案缺少必含内容' : `预期 ${expected}，得到 ${miss.intent}`;
       lines.push(`  [${miss.id}] ${miss.text.slice(0, 40)} → ${why}（${miss.confidence.toFixed(2)}）`);
     }
   }

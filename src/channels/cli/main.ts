@@ -7,7 +7,7 @@ import { bootCore, engineOptions, type CoreServices } from '../../bootstrap.ts';
 import { loadConfig, type Config } from '../../config.ts';
 import type { DialogueState } from '../../dialogue/types.ts';
 import { createEngine, KnowledgeError } from '../../engine.ts';
-import { parseQuestionFile, runBatch } from '../../evaluation/batch.ts';
+import { parseQuestions, runBatch } from '../../admin/bench.ts';
 import { formatIssue, hasErrors, type Issue } from '../../lib/issues.ts';
 import { formatBatchReport, formatExplanation, formatReply } from './format.ts';
 
@@ -56,9 +56,9 @@ async function main(argv: string[]): Promise<number> {
     case 'test-answers': {
       const file = rest[0];
       if (!file) throw new UsageError('test-answers 需要一个文件路径');
-      const { rows, errors } = parseQuestionFile(await readFile(file, 'utf8'), file);
-      for (const error of errors) process.stderr.write(`${error}\n`);
-      const report = runBatch((await boot(config)).engine, rows);
+      const { questions, problems } = parseQuestions(await readFile(file, 'utf8'), file);
+      for (const problem of problems) process.stderr.write(`${file}：${problem}\n`);
+      const report = runBatch((await boot(config)).engine, questions);
       process.stdout.write(`${formatBatchReport(report)}\n`);
       return 0;
     }
