@@ -95,14 +95,11 @@ function trainBayes(examples: readonly TrainingExample[], vocabulary: Set<string
   // that exist, not every label for every feature.
   const unseenLog = labels.map((label) => Math.log(model.smoothing / (model.classTotals[label] ?? 1)));
   const priorLog = labels.map((label) => Math.log((model.classTotals[label] ?? 1) / model.totalExamples));
-  const postings = new Map<string, Array<[number, number]>>();
-  labels.forEach((label, index) => {
+  const postings = invertedIndex(labels, (label, index) => {
     const total = model.classTotals[label] ?? 1;
-    for (const [feature, count] of Object.entries(model.classFeatures[label] ?? {})) {
-      const list = postings.get(feature) ?? [];
-      list.push([index, Math.log(count / total) - (unseenLog[index] ?? 0)]);
-      postings.set(feature, list);
-    }
+    return Object.entries(model.classFeatures[label] ?? {}).map(
+      ([feature, count]): [string, number] => [feature, Math.log(count / total) - (unseenLog[index] ?? 0)],
+    );
   });
 
   return {
@@ -149,16 +146,7 @@ function trainTfidf(examples: readonly TrainingExample[], vocabulary: Set<string
   }
   for (const centroid of centroids.values()) normalise(centroid);
   const labels = [...centroids.keys()];
-  // Inverted index feature → (label, weight), so a long message costs its features, not
-  // features × labels.
-  const postings = new Map<string, Array<[number, number]>>();
-  labels.forEach((label, index) => {
-    for (const [feature, weight] of centroids.get(label) ?? []) {
-      const list = postings.get(feature) ?? [];
-      list.push([index, weight]);
-      postings.set(feature, list);
-    }
-  });
+  const postings = invertedIndex(labels, (label) => centroids.get(label) ?? []);
 
   return {
     design: 'tfidf',
@@ -179,6 +167,25 @@ function trainTfidf(examples: readonly TrainingExample[], vocabulary: Set<string
 }
 
 // === shared =================================================================================
+
+/**
+ * feature → (label index, weight) for every pair that exists, so scoring a long message costs
+ * its features, not features × labels.
+ */
+function invertedIndex(
+  labels: string[],
+  weightsOf: (label: string, index: number) => Iterable<[string, number]>,
+): Map<string, Array<[number, number]>> {
+  const postings = new Map<string, Array<[number, number]>>();
+  labels.forEach((label, index) => {
+    for (const [feature, weight] of weightsOf(label, index)) {
+      const list = postings.get(feature) ?? [];
+      list.push([index, weight]);
+      postings.set(feature, list);
+    }
+  });
+  return postings;
+}
 
 function normalise(vector: Map<string, number>): void {
   let norm = 0;
