@@ -144,6 +144,24 @@ describe('engine', () => {
     expect(local.respond({ kind: 'text', text: '人民调解收费吗' }, undefined).reply.text).toContain('改过的说法');
   });
 
+  it('reads past a leading greeting to the question', () => {
+    expect(ask('你好，法律援助怎么申请').reply.intent).toBe('legal_aid.how_to_apply');
+    expect(ask('你好').reply.intent).toBe('chitchat.greet');
+  });
+
+  it('never answers with an emergency intent on a weak classifier score alone', () => {
+    const { reply } = ask('房产证上写我老公的名字还是我的名字好呢');
+    expect(reply.kind).not.toBe('emergency');
+    expect(reply.topic).not.toBe('emergency');
+  });
+
+  it('points a long story it cannot place to 12348 instead of guessing', () => {
+    const { reply } = ask('我们村里有块地以前是生产队的后来分给几户人家现在有人要卖掉我们不同意');
+    expect(reply.kind).toBe('clarify');
+    expect(reply.text).toContain('12348');
+    expect(reply.text).not.toBe(ask('叽里咕噜').reply.text);
+  });
+
   it('keeps the last turns with personal numbers masked for a handoff', () => {
     const { state } = ask('我电话13812345678，法律援助怎么申请');
     expect(state.history[0]?.text).not.toContain('13812345678');
