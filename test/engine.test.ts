@@ -144,6 +144,15 @@ describe('engine', () => {
     expect(local.respond({ kind: 'text', text: '人民调解收费吗' }, undefined).reply.text).toContain('改过的说法');
   });
 
+  it('answers the main matter of a long story and offers the other one', () => {
+    const story = '家里穷请不起律师能申请援助吗，我想申请法律援助去打官司。另外我和邻居为了排水的事闹矛盾好几年了，想找调委会调解一下。';
+    const { reply, trace } = ask(story);
+    expect(reply.topic).toBe('legal_aid');
+    expect(trace.otherIntents.some((name) => name.startsWith('mediation.'))).toBe(true);
+    expect(reply.text).toContain('您还提到了：人民调解');
+    expect(reply.suggestions[0]?.intent).toMatch(/^mediation\./);
+  });
+
   it('reads past a leading greeting to the question', () => {
     expect(ask('你好，法律援助怎么申请').reply.intent).toBe('legal_aid.how_to_apply');
     expect(ask('你好').reply.intent).toBe('chitchat.greet');

@@ -60,7 +60,7 @@ const RULE_TRUST = 0.6;
 const RULE_CONFIDENCE = 0.75;
 /** Below this share of known features the classifier's score is scaled down (unknown words). */
 const FULL_COVERAGE = 0.55;
-const LONG_MESSAGE = 60;
+const LONG_MESSAGE = 40;
 /** A long story is read sentence by sentence, up to this many (the rest is rarely new). */
 const MAX_SENTENCES = 10;
 /** A sentence longer than this is split at its commas too. */
