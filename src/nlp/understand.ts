@@ -40,7 +40,7 @@ export interface Understanding {
 }
 
 /** Defaults tuned with `npm run eval` (see the README's figures). */
-export const DEFAULT_THRESHOLD = 0.15;
+export const DEFAULT_THRESHOLD = 0.3;
 export const DEFAULT_MARGIN = 0.05;
 
 const TOP_N = 5;
