@@ -1,15 +1,15 @@
 import { decide, type Decision } from './dialogue/decide.ts';
-import { advanceFlow, startFlow, type FlowStep } from './dialogue/flow.ts';
+import { continueFlowReply, startFlowReply, type FlowReply } from './dialogue/flow-reply.ts';
 import { maskPersonalNumbers } from './dialogue/mask.ts';
 import { messages } from './dialogue/messages.ts';
-import { answerReply, menuSuggestions, plainReply, sourceLine, sourcesOf, toSuggestion } from './dialogue/reply.ts';
-import type { DialogueState, EngineInput, EngineResult, Reply, Trace } from './dialogue/types.ts';
+import { answerReply, menuSuggestions, plainReply, toSuggestion } from './dialogue/reply.ts';
+import type { DecidedBy, DialogueState, EngineInput, EngineResult, Reply, Trace } from './dialogue/types.ts';
 import type { Engine, SwapResult } from './engine-types.ts';
 import { indexKnowledge, type KnowledgeIndex } from './knowledge/facts.ts';
 import { lintKnowledge } from './knowledge/lint.ts';
-import type { Flow, KnowledgeBase } from './knowledge/schema.ts';
-import { NONE_INTENT, topicOf } from './knowledge/topics.ts';
-import { hasErrors } from './lib/issues.ts';
+import type { KnowledgeBase } from './knowledge/schema.ts';
+import { topicOf } from './knowledge/topics.ts';
+import { hasErrors, type Issue } from './lib/issues.ts';
 import { trainClassifier, type ClassifierDesign } from './nlp/classify.ts';
 import { createNormalizer } from './nlp/normalize.ts';
 import { compileRules } from './nlp/rules.ts';
@@ -42,7 +42,7 @@ const STORY_CHARS = 20;
 
 /** Thrown by createEngine when the initial data is invalid (swap returns the issues instead). */
 export class KnowledgeError extends Error {
-  constructor(public readonly issues: import('./lib/issues.ts').Issue[]) {
+  constructor(public readonly issues: Issue[]) {
     super(`知识库有 ${issues.filter((issue) => issue.severity === 'error').length} 处错误`);
     this.name = 'KnowledgeError';
   }
@@ -163,30 +163,38 @@ function dispatch(model: Model, input: EngineInput, state: DialogueState): Outco
 }
 
 function traceOf(u: Understanding, decision: Decision, threshold: number): Trace {
-  const decidedBy =
-    decision.kind === 'flow_choice' || decision.kind === 'flow_repeat'
-      ? 'flow'
-      : 'by' in decision
-        ? decision.by
-        : decision.kind === 'emergency'
-          ? 'emergency'
-          : decision.kind === 'handoff'
-            ? 'rule'
-            : decision.kind === 'invalid'
-              ? 'input'
-              : u.decidedBy === 'rule' || u.decidedBy === 'emergency'
-                ? u.decidedBy
-                : 'fallback';
   return {
     normalized: u.normalized.text,
     tokens: u.tokens,
     ...(u.rule ? { rule: { intent: u.rule.intent, match: u.rule.match, priority: u.rule.priority } } : {}),
     ranked: u.ranked,
     threshold,
-    decidedBy: decidedBy === 'fallback' && decision.kind === 'ambiguous' ? 'classifier' : decidedBy,
+    decidedBy: decidedByOf(decision),
     otherIntents: u.otherIntents,
     facts: [],
   };
+}
+
+/** What staff read as "决定方式": the stage that settled this reply. */
+function decidedByOf(decision: Decision): DecidedBy {
+  switch (decision.kind) {
+    case 'invalid':
+      return 'input';
+    case 'emergency':
+      return 'emergency';
+    case 'handoff':
+      return 'rule';
+    case 'flow_choice':
+    case 'flow_repeat':
+      return 'flow';
+    case 'flow_start':
+    case 'answer':
+      return decision.by;
+    case 'ambiguous':
+      return 'classifier';
+    case 'clarify':
+      return 'fallback';
+  }
 }
 
 function fromDecision(model: Model, decision: Decision, state: DialogueState, trace: Trace, u?: Understanding): Outcome {
@@ -197,13 +205,21 @@ function fromDecision(model: Model, decision: Decision, state: DialogueState, tr
     statePatch,
     trace: { ...trace, facts: factIds },
   });
+  const fromFlow = ({ reply, statePatch, facts }: FlowReply): Outcome =>
+    done(reply, statePatch, facts.map((fact) => ({ id: fact.id, source: fact.source.id })));
+  const startFlowOutcome = (flowId: string, intentName: string): Outcome => {
+    const flow = model.kb.flows.find((f) => f.id === flowId);
+    // lint refuses an intent whose flow does not exist; this only guards hand-built data.
+    if (!flow) return done(plainReply('clarify', messages.clarify, { suggestions: menuSuggestions(index) }), {});
+    return fromFlow(startFlowReply(index, flow, intentName));
+  };
   const answerIntent = (name: string, kind: Reply['kind'], confidence: number, others: string[] = []): Outcome => {
     const intent = index.intent(name);
     if (!intent) {
       // A stale or forged button names an intent that no longer exists: offer the menu.
       return done(plainReply('clarify', messages.clarify, { suggestions: menuSuggestions(index) }), {});
     }
-    if (intent.answer.flow) return flowStart(model, intent.answer.flow, name, done);
+    if (intent.answer.flow) return startFlowOutcome(intent.answer.flow, name);
     const { reply, facts } = answerReply(index, intent, { kind, intent: name, confidence }, { others, lead });
     return done(
       reply,
@@ -225,17 +241,16 @@ function fromDecision(model: Model, decision: Decision, state: DialogueState, tr
       return answerIntent(decision.intent, 'answer', decision.confidence, decision.others);
     case 'flow_start': {
       const flowId = index.intent(decision.intent)?.answer.flow;
-      return flowId ? flowStart(model, flowId, decision.intent, done) : answerIntent(decision.intent, 'answer', 1);
+      return flowId ? startFlowOutcome(flowId, decision.intent) : answerIntent(decision.intent, 'answer', 1);
     }
     case 'flow_choice':
     case 'flow_repeat': {
       const flow = model.kb.flows.find((f) => f.id === state.flow?.kind);
       if (!flow || !state.flow) {
+        // A flow button pressed after the flow ended (or after a restart without context).
         return done(plainReply('clarify', messages.clarify, { suggestions: menuSuggestions(index) }), { flow: undefined });
       }
-      const step: FlowStep =
-        decision.kind === 'flow_choice' ? advanceFlow(flow, state.flow, decision.value) : { kind: 'ask', state: state.flow, prompt: promptOf(flow, state.flow.step) };
-      return flowOutcome(model, flow, step, done);
+      return fromFlow(continueFlowReply(index, flow, state.flow, decision.kind === 'flow_choice' ? decision.value : undefined));
     }
     case 'ambiguous': {
       const options = decision.options.flatMap((name) => index.intent(name) ?? []);
@@ -254,54 +269,4 @@ function fromDecision(model: Model, decision: Decision, state: DialogueState, tr
         { pendingOptions: undefined },
       );
   }
-}
-
-type Done = (reply: Reply, statePatch: Partial<DialogueState>, factIds?: { id: string; source: string }[]) => Outcome;
-
-function flowStart(model: Model, flowId: string, intentName: string, done: Done): Outcome {
-  const flow = model.kb.flows.find((f) => f.id === flowId);
-  if (!flow) return done(plainReply('clarify', messages.clarify, { suggestions: menuSuggestions(model.index) }), {});
-  const outcome = flowOutcome(model, flow, startFlow(flow), done);
-  return {
-    ...outcome,
-    reply: { ...outcome.reply, intent: intentName, topic: topicOf(intentName) ?? NONE_INTENT, text: `${flow.intro}\n${outcome.reply.text}` },
-    statePatch: { ...outcome.statePatch, lastIntent: intentName, lastTopic: topicOf(intentName) as string },
-  };
-}
-
-function flowOutcome(model: Model, flow: Flow, step: FlowStep, done: Done): Outcome {
-  const intent = `legal_aid.self_check`;
-  if (step.kind === 'ask') {
-    return done(
-      plainReply('flow', step.prompt.question, { intent, confidence: 1, choices: [...step.prompt.choices, { label: messages.selfCheck.exit, value: 'exit' }] }),
-      { flow: step.state },
-    );
-  }
-  if (step.kind === 'invalid') {
-    return done(plainReply('clarify', messages.selfCheck.left, { suggestions: menuSuggestions(model.index) }), { flow: undefined });
-  }
-  const result = flow.results[step.resultId];
-  const facts = (result?.facts ?? []).flatMap((id) => model.index.fact(id) ?? []);
-  const sources = sourcesOf(model.index, facts);
-  const lines = [
-    result?.text ?? '',
-    ...step.tags.flatMap((tag) => flow.tagNotes[tag] ?? []),
-    ...facts.map((fact) => fact.text),
-    flow.closing,
-    ...(sources.length ? [sourceLine(sources)] : []),
-  ].filter(Boolean);
-  const followups = (model.index.intent(intent)?.followups ?? []).flatMap((name) => model.index.intent(name) ?? []);
-  return done(
-    {
-      kind: 'answer', intent, topic: 'legal_aid', confidence: 1,
-      text: lines.join('\n'), sources, suggestions: followups.map(toSuggestion), choices: [],
-    },
-    { flow: undefined, lastIntent: intent, lastTopic: 'legal_aid' },
-    facts.map((fact) => ({ id: fact.id, source: fact.source.id })),
-  );
-}
-
-function promptOf(flow: Flow, stepId: string) {
-  const step = flow.steps[stepId];
-  return { question: step?.question ?? '', choices: (step?.choices ?? []).map((c) => ({ label: c.label, value: c.value })) };
 }

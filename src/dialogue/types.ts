@@ -61,6 +61,8 @@ export interface FlowState {
   kind: 'legal_aid_check';
   step: string;
   answers: Record<string, string>;
+  /** The intent that started the flow; its follow-ups are offered with the result. */
+  intent?: string;
 }
 
 /** Per-chat state. Plain JSON so any store can keep it. */
