@@ -66,6 +66,29 @@ describe('web chat and console in a browser', () => {
     await phone.close();
   });
 
+  it('runs the legal-aid self-check with choice buttons in the chat', async () => {
+    const chat = await browser.context.newPage();
+    await chat.setViewportSize({ width: 390, height: 844 });
+    await chat.goto(app.url);
+    await forgetChat(chat);
+    const start = await askChat(chat, '帮我看看我能不能申请法律援助');
+    expect(start.intent).toBe('legal_aid.self_check');
+    const pick = async (label: string) => {
+      const before = await chat.locator('.msg.bot').count();
+      await chat.locator('.msg.bot').last().getByRole('button', { name: label }).click();
+      await chat.locator('.msg.bot').nth(before).waitFor();
+      return chat.locator('.msg.bot').nth(before).locator('.text').innerText();
+    };
+    expect(await pick('讨工资或确认劳动关系')).toContain('第2步');
+    expect(await pick('进城务工人员讨薪或要工伤赔偿')).toContain('第3步');
+    const result = await pick('是，经济困难');
+    expect(result).toContain('有可能获得法律援助');
+    expect(result).toContain('由法律援助机构审查决定');
+    expect(result).toContain('来源：《中华人民共和国法律援助法》');
+    await shot('chat-self-check', chat);
+    await chat.close();
+  });
+
   it('keeps the console behind the login', async () => {
     await page.goto(`${app.url}/console/knowledge`);
     await page.waitForURL(/\/login/);
