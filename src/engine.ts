@@ -260,13 +260,15 @@ function fromDecision(model: Model, decision: Decision, state: DialogueState, tr
         { pendingOptions: options.map((intent) => intent.name) },
       );
     }
-    case 'clarify':
+    case 'clarify': {
+      const guesses = decision.guesses.flatMap((name) => index.intent(name) ?? []);
+      const story = (u?.normalized.text.length ?? 0) >= STORY_CHARS;
+      const text = [story ? messages.clarifyStory : messages.clarify, ...(guesses.length ? [messages.guesses] : [])].join('\n');
+      const menu = menuSuggestions(index).filter((entry) => !decision.guesses.includes(entry.intent));
       return done(
-        plainReply('clarify', (u?.normalized.text.length ?? 0) >= STORY_CHARS ? messages.clarifyStory : messages.clarify, {
-          confidence: decision.confidence,
-          suggestions: menuSuggestions(index),
-        }),
+        plainReply('clarify', text, { confidence: decision.confidence, suggestions: [...guesses.map(toSuggestion), ...menu] }),
         { pendingOptions: undefined },
       );
+    }
   }
 }

@@ -19,7 +19,8 @@ export type Decision =
   | { kind: 'flow_start'; intent: string; by: DecidedBy }
   | { kind: 'answer'; intent: string; confidence: number; by: DecidedBy; others: string[] }
   | { kind: 'ambiguous'; options: [string, string]; confidence: number }
-  | { kind: 'clarify'; confidence: number };
+  /** `guesses`: the classifier's weak leads, offered as "did you mean" buttons. */
+  | { kind: 'clarify'; confidence: number; guesses: string[] };
 
 export interface DecideContext {
   index: KnowledgeIndex;
@@ -52,9 +53,19 @@ export function decide(u: Understanding, state: DialogueState | undefined, ctx: 
   const contextual = resolveInContext(u, state, ctx);
   if (contextual) return answerOrFlow(contextual, u.confidence, 'context', [], ctx);
 
-  if (u.intent === NONE_INTENT) return { kind: 'clarify', confidence: u.confidence };
+  if (u.intent === NONE_INTENT) return { kind: 'clarify', confidence: u.confidence, guesses: weakLeads(u) };
   if (u.ambiguousWith) return { kind: 'ambiguous', options: [u.intent, u.ambiguousWith], confidence: u.confidence };
   return answerOrFlow(u.intent, u.confidence, u.decidedBy === 'rule' ? 'rule' : 'classifier', u.otherIntents, ctx);
+}
+
+/** Below the threshold but not nothing: up to three leads worth offering as buttons. */
+const LEAD_FLOOR = 0.1;
+
+function weakLeads(u: Understanding): string[] {
+  return u.ranked
+    .filter((entry) => entry.score >= LEAD_FLOOR && !entry.intent.startsWith('emergency.') && !entry.intent.startsWith('out_of_scope.'))
+    .slice(0, 3)
+    .map((entry) => entry.intent);
 }
 
 function answerOrFlow(intent: string, confidence: number, by: DecidedBy, others: string[], ctx: DecideContext): Decision {

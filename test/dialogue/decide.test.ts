@@ -61,6 +61,19 @@ describe('decide', () => {
   it('turns "none" into a clarifying question', () => {
     expect(decide(understanding('啥', 'none'), undefined, ctx).kind).toBe('clarify');
   });
+
+  it('offers weak leads as "did you mean", never an emergency or out-of-scope one', () => {
+    const u = understanding('证明怎么开', 'none', {
+      ranked: [
+        { intent: 'emergency.danger', score: 0.25 },
+        { intent: 'legal_aid.materials', score: 0.2 },
+        { intent: 'out_of_scope.any', score: 0.15 },
+        { intent: 'mediation.where', score: 0.12 },
+        { intent: 'mediation.what_is', score: 0.05 },
+      ],
+    });
+    expect(decide(u, undefined, ctx)).toEqual({ kind: 'clarify', confidence: 0.5, guesses: ['legal_aid.materials', 'mediation.where'] });
+  });
 });
 
 describe('context does not override a message that names its own matter', () => {
