@@ -11,6 +11,6 @@ if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   # The CJK font only makes the saved screenshots legible; the tests do not need it.
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei fonts-noto-color-emoji >&2
 else
-  echo "chromium is not installed: the browser tests will be skipped." >&2
-  echo "Install it with: sudo apt-get install chromium" >&2
+  echo "chromium is not installed and cannot be installed here (needs root and apt-get): the browser tests will fail." >&2
+  echo "Install it with: sudo apt-get install chromium (or set CHROMIUM_PATH to a Chromium binary)" >&2
 fi
