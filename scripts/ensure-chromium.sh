@@ -2,6 +2,9 @@
 # Runs before `npm test`: the console's browser tests drive Debian's Chromium (no browser is
 # downloaded at run time). Installs it when missing and we are root with apt; otherwise says how.
 set -euo pipefail
+if [ -n "${CHROMIUM_PATH:-}" ] && [ -x "${CHROMIUM_PATH}" ]; then
+  exit 0
+fi
 if command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ]; then
   exit 0
 fi
