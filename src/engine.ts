@@ -1,4 +1,5 @@
 import { decide, type Decision } from './dialogue/decide.ts';
+import { describeInput } from './dialogue/describe-input.ts';
 import { continueFlowReply, startFlowReply, type FlowReply } from './dialogue/flow-reply.ts';
 import { maskPersonalNumbers } from './dialogue/mask.ts';
 import { messages } from './dialogue/messages.ts';
@@ -107,8 +108,7 @@ function respond(
   state: DialogueState,
   now: Date,
 ): EngineResult {
-  const userText =
-    input.kind === 'text' ? input.text : input.kind === 'intent' ? `[按钮] ${input.intent}` : input.kind === 'choice' ? `[选项] ${input.value}` : `[${input.what}]`;
+  const userText = describeInput(input);
   const outcome = dispatch(model, input, state);
   const { reply } = outcome;
   const nextState: DialogueState = {
@@ -117,7 +117,7 @@ function respond(
     turns: state.turns + 1,
     history: [
       ...state.history,
-      { role: 'user' as const, text: maskPersonalNumbers(String(userText).slice(0, 300)), at: now.toISOString() },
+      { role: 'user' as const, text: maskPersonalNumbers(userText.slice(0, 300)), at: now.toISOString() },
       { role: 'bot' as const, text: reply.text.slice(0, 300), at: now.toISOString() },
     ].slice(-HISTORY_TURNS * 2),
     updatedAt: now.toISOString(),

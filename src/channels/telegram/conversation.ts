@@ -1,3 +1,4 @@
+import { describeInput } from '../../dialogue/describe-input.ts';
 import type { Exchange } from '../../admin/ports.ts';
 import { maskPersonalNumbers } from '../../dialogue/mask.ts';
 import type { DialogueState, EngineInput, EngineResult } from '../../dialogue/types.ts';
@@ -63,15 +64,3 @@ export function fresh(state: DialogueState | undefined, now: Date, ttlMinutes: n
   return state;
 }
 
-function describeInput(input: EngineInput): string {
-  switch (input.kind) {
-    case 'text':
-      return input.text;
-    case 'intent':
-      return `[按钮] ${input.intent}`;
-    case 'choice':
-      return `[选择] ${input.value}`;
-    case 'unsupported':
-      return `[${input.what}]`;
-  }
-}

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
+import { describeInput } from '../../../dialogue/describe-input.ts';
 import { maskPersonalNumbers } from '../../../dialogue/mask.ts';
 import type { EngineInput } from '../../../dialogue/types.ts';
 import { badRequest } from '../errors.ts';
@@ -50,23 +51,20 @@ export function chatRoutes(services: WebServices) {
     const at = now();
     const { reply, state: next, trace } = services.core.engine.respond(input, state, at);
     await services.store.saveState(key, next);
-    let exchangeId: string | undefined;
-    if (input.kind === 'text') {
-      const exchange = await services.store.recordExchange({
-        at: at.toISOString(),
-        channel: 'web',
-        chatKey: key,
-        text: maskPersonalNumbers(input.text),
-        intent: reply.intent,
-        topic: reply.topic,
-        confidence: reply.confidence,
-        kind: reply.kind,
-        decidedBy: trace.decidedBy,
-        reply: maskPersonalNumbers(reply.text).slice(0, 500),
-      });
-      exchangeId = exchange.id;
-    }
-    return c.json({ reply, exchangeId });
+    // Every turn is stored, buttons too, so the dashboard counts what citizens actually did.
+    const exchange = await services.store.recordExchange({
+      at: at.toISOString(),
+      channel: 'web',
+      chatKey: key,
+      text: maskPersonalNumbers(describeInput(input)),
+      intent: reply.intent,
+      topic: reply.topic,
+      confidence: reply.confidence,
+      kind: reply.kind,
+      decidedBy: trace.decidedBy,
+      reply: maskPersonalNumbers(reply.text).slice(0, 500),
+    });
+    return c.json({ reply, exchangeId: exchange.id });
   });
 
   app.post('/feedback', async (c) => {
