@@ -6,6 +6,7 @@ import { MIN_EXAMPLES, type KnowledgeBase } from '../src/knowledge/schema.ts';
 import { TOPICS, topicOf } from '../src/knowledge/topics.ts';
 import { formatIssue } from '../src/lib/issues.ts';
 import { createNormalizer } from '../src/nlp/normalize.ts';
+import { readEvalTexts } from '../src/adapters/eval-files.ts';
 
 /** The real intents/ and data/ are reviewed like code: zero errors, every topic built. */
 let kb: KnowledgeBase;
@@ -18,11 +19,24 @@ beforeAll(async () => {
 });
 
 describe('curated data', () => {
-  it('loads and lints without errors', () => {
+  it('loads and lints without errors, and no example leaks an evaluation question', () => {
     expect(loadIssues).toEqual([]);
-    const normalize = createNormalizer(kb.homophones);
-    const errors = lintKnowledge(kb, { normalize: (t) => normalize(t).text }).filter((i) => i.severity === 'error');
+    const normalize = createNormalizer(kb.homophones, kb.bilingual);
+    const evalTexts = readEvalTexts();
+    expect(evalTexts.length).toBeGreaterThan(1000);
+    const errors = lintKnowledge(kb, { normalize: (t) => normalize(t).text, evalTexts, leakSeverity: 'error' }).filter((i) => i.severity === 'error');
     expect(errors.map(formatIssue)).toEqual([]);
+  });
+
+  it('has at least 40 examples per intent, and 150 per kind of problem, half of them stories', () => {
+    for (const intent of kb.intents) expect(intent.examples.length, intent.name).toBeGreaterThanOrEqual(40);
+    const kinds = ['labor', 'family', 'traffic', 'debt', 'neighbor', 'land', 'consumer', 'criminal', 'medical'].map((k) => `triage.${k}`);
+    for (const name of kinds) {
+      const examples = kb.intents.find((intent) => intent.name === name)?.examples ?? [];
+      const stories = examples.filter((text) => text.length >= 30 && text.length <= 200);
+      expect(examples.length, name).toBeGreaterThanOrEqual(150);
+      expect(stories.length, `${name}: stories`).toBeGreaterThanOrEqual(75);
+    }
   });
 
   it('builds every topic of topics.md, each intent with enough varied examples', () => {

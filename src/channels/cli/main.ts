@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { readEvalTexts } from '../../adapters/eval-files.ts';
 import { loadKnowledgeFromDisk } from '../../adapters/knowledge-files.ts';
 import { bootCore, engineOptions, type CoreServices } from '../../bootstrap.ts';
 import { loadConfig, type Config } from '../../config.ts';
@@ -96,7 +97,8 @@ async function validate(config: Config): Promise<number> {
   let issues = loaded.issues;
   if (loaded.kb) {
     try {
-      const engine = createEngine(loaded.kb, engineOptions({}));
+      // Evaluation questions copied into the examples would make every figure a memory test.
+      const engine = createEngine(loaded.kb, { ...engineOptions({}), evalTexts: readEvalTexts(), leakSeverity: 'error' });
       const swap = engine.swap(loaded.kb);
       issues = [...issues, ...(swap.ok ? swap.warnings : swap.issues)];
     } catch (error) {
