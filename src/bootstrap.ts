@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { createJiebaSegmenter } from './adapters/jieba.ts';
 import { loadKnowledgeFromDisk } from './adapters/knowledge-files.ts';
+import { createModelCache } from './adapters/model-cache.ts';
 import { createEngine, KnowledgeError, type Engine, type SwapResult } from './engine.ts';
 import type { ClassifierDesign } from './nlp/classify.ts';
 import type { KnowledgeBase } from './knowledge/schema.ts';
@@ -45,9 +46,10 @@ export async function bootCore(options: CoreOptions): Promise<CoreServices> {
 }
 
 export function engineOptions(options: Omit<CoreOptions, 'intentsDir' | 'dataDir'>) {
+  const cacheDir = options.cacheDir ?? join(tmpdir(), 'leping-legal-bot');
   return {
-    segmenterFor: (kb: KnowledgeBase) =>
-      createJiebaSegmenter({ dictionary: kb.dictionary, cacheDir: options.cacheDir ?? join(tmpdir(), 'leping-legal-bot') }).segment,
+    segmenterFor: (kb: KnowledgeBase) => createJiebaSegmenter({ dictionary: kb.dictionary, cacheDir }).segment,
+    modelCache: createModelCache(join(cacheDir, 'models')),
     ...(options.threshold !== undefined ? { threshold: options.threshold } : {}),
     ...(options.margin !== undefined ? { margin: options.margin } : {}),
     ...(options.contextTtlMinutes !== undefined ? { contextTtlMinutes: options.contextTtlMinutes } : {}),

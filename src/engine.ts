@@ -6,15 +6,28 @@ import { messages } from './dialogue/messages.ts';
 import { answerReply, menuSuggestions, plainReply, toSuggestion } from './dialogue/reply.ts';
 import type { DecidedBy, DialogueState, EngineInput, EngineResult, Reply, Trace } from './dialogue/types.ts';
 import type { Engine, SwapResult } from './engine-types.ts';
-import { indexKnowledge, type KnowledgeIndex } from './knowledge/facts.ts';
+import { indexKnowledge, SAFETY_LINE_FACT, type KnowledgeIndex } from './knowledge/facts.ts';
+import type { EvalText } from './knowledge/leaks.ts';
 import { lintKnowledge } from './knowledge/lint.ts';
 import type { KnowledgeBase } from './knowledge/schema.ts';
 import { topicOf } from './knowledge/topics.ts';
 import { hasErrors, type Issue } from './lib/issues.ts';
-import { trainClassifier, type ClassifierDesign } from './nlp/classify.ts';
+import {
+  classifierFromCache,
+  dangerScorerFromCache,
+  DEFAULT_DESIGN,
+  MODEL_VERSION,
+  trainClassifier,
+  trainDangerScorer,
+  type ClassifierDesign,
+  type DangerScorer,
+  type IntentClassifier,
+  type TrainingExample,
+} from './nlp/classify.ts';
+import type { SerializedLogReg } from './nlp/logreg.ts';
 import { createNormalizer } from './nlp/normalize.ts';
 import { compileRules } from './nlp/rules.ts';
-import { features, type Segmenter } from './nlp/segment.ts';
+import { aspectCues, FEATURE_VERSION, features, type Segmenter } from './nlp/segment.ts';
 import { DEFAULT_MARGIN, DEFAULT_THRESHOLD, understand, type UnderstandParts, type Understanding } from './nlp/understand.ts';
 
 export type { Engine, SwapResult } from './engine-types.ts';
@@ -27,8 +40,20 @@ export interface EngineOptions {
   design?: ClassifierDesign;
   /** Context older than this is forgotten. */
   contextTtlMinutes?: number;
-  /** Held-out questions, for the leak warning at swap time. */
-  heldOut?: readonly string[];
+  /** Evaluation questions, for the leak warning when an admin publishes. */
+  evalTexts?: readonly EvalText[];
+  /** `error` refuses data whose examples leak evaluation questions (`npm run check`, CI). */
+  leakSeverity?: 'error' | 'warning';
+  /** Softmax temperature for the logistic regression (chosen on the dev set). */
+  temperature?: number;
+  /** Where trained models are kept between starts (keyed by a hash of everything they learn from). */
+  modelCache?: ModelCache;
+}
+
+/** Port: implemented by adapters/model-cache.ts (files); absent = train at every start. */
+export interface ModelCache {
+  load(key: string): SerializedLogReg | undefined;
+  save(key: string, model: SerializedLogReg): void;
 }
 
 interface Model {
@@ -71,26 +96,84 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions): Engine 
 }
 
 function buildModel(kb: KnowledgeBase, options: EngineOptions) {
-  const normalize = createNormalizer(kb.homophones);
-  const issues = lintKnowledge(kb, { normalize: (text) => normalize(text).text, heldOut: options.heldOut });
+  const normalize = createNormalizer(kb.homophones, kb.bilingual);
+  const issues = lintKnowledge(kb, { normalize: (text) => normalize(text).text, ...(options.evalTexts ? { evalTexts: options.evalTexts, leakSeverity: options.leakSeverity ?? 'warning' } : {}) });
   if (hasErrors(issues)) return { ok: false as const, issues };
   const segment = options.segmenterFor(kb);
-  const examples = kb.intents.flatMap((intent) =>
-    intent.examples.map((example) => ({ intent: intent.name, features: features(segment(normalize(example).text)) })),
-  );
+  const cues = aspectCues(kb.aspects);
   const parts: UnderstandParts = {
     normalize,
     segment,
     rules: compileRules(kb.intents),
-    classifier: trainClassifier(examples, options.design ?? 'ensemble'),
+    ...modelsFor(kb, options, (text) => features(segment(normalize(text).text), cues)),
+    aspectCues: cues,
     threshold: options.threshold ?? DEFAULT_THRESHOLD,
     margin: options.margin ?? DEFAULT_MARGIN,
+    ...(kb.danger ? { danger: kb.danger } : {}),
   };
   return {
     ok: true as const,
     model: { kb, index: indexKnowledge(kb), parts },
     warnings: issues.filter((issue) => issue.severity === 'warning'),
   };
+}
+
+/**
+ * Trains the intent classifier and the danger model, or takes them from the cache when nothing
+ * they learn from has changed: the examples, the lexicons that shape the features, the feature
+ * code's version and the design.
+ */
+function modelsFor(
+  kb: KnowledgeBase,
+  options: EngineOptions,
+  featuresOf: (text: string) => string[],
+): { classifier: IntentClassifier; dangerScorer?: DangerScorer } {
+  const design = options.design ?? DEFAULT_DESIGN;
+  const classifierOptions = { temperature: options.temperature ?? DEFAULT_TEMPERATURE };
+  const key = options.modelCache ? modelKey(kb, design) : undefined;
+  const cachedIntents = key && design === 'logreg' ? options.modelCache?.load(`${key}-intents`) : undefined;
+  const cachedDanger = key ? options.modelCache?.load(`${key}-danger`) : undefined;
+  let examples: TrainingExample[] | undefined;
+  const training = () =>
+    (examples ??= kb.intents.flatMap((intent) =>
+      // An intent's keywords are reliable short phrases of it: the models learn them too, so a
+      // keyword weighs in a longer message even where the rule alone would not decide.
+      [...intent.examples, ...intent.keywords].map((example) => ({ intent: intent.name, features: featuresOf(example) })),
+    ));
+
+  const classifier = cachedIntents ? classifierFromCache(cachedIntents, classifierOptions) : trainClassifier(training(), design, classifierOptions);
+  if (key && !cachedIntents && classifier.serialize) options.modelCache?.save(`${key}-intents`, classifier.serialize());
+  const dangerScorer = cachedDanger ? dangerScorerFromCache(cachedDanger) : trainDangerScorer(training());
+  if (key && !cachedDanger && dangerScorer) options.modelCache?.save(`${key}-danger`, dangerScorer.serialize());
+  return { classifier, ...(dangerScorer ? { dangerScorer } : {}) };
+}
+
+/** Softmax temperature chosen on the dev set with `npm run eval` (expected calibration error). */
+export const DEFAULT_TEMPERATURE = 0.4;
+
+export function modelKey(kb: KnowledgeBase, design: ClassifierDesign): string {
+  const parts = [
+    `f${FEATURE_VERSION}m${MODEL_VERSION}`,
+    design,
+    JSON.stringify(kb.homophones),
+    JSON.stringify(kb.aspects),
+    JSON.stringify(kb.bilingual ?? {}),
+    kb.dictionary.join('\n'),
+    ...kb.intents.map((intent) => `${intent.name}\u0001${intent.examples.join('\u0002')}`),
+  ];
+  return fnv1a64(parts.join('\u0003'));
+}
+
+/** Two 32-bit FNV-1a passes with different offsets: a cache key, not a security hash. */
+function fnv1a64(text: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ 0x9e3779b9;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193 + 0x100);
+  }
+  return `${(a >>> 0).toString(16).padStart(8, '0')}${(b >>> 0).toString(16).padStart(8, '0')}`;
 }
 
 function freshState(state: DialogueState | undefined, now: Date, options: EngineOptions): DialogueState {
@@ -151,11 +234,12 @@ function dispatch(model: Model, input: EngineInput, state: DialogueState): Outco
     case 'choice':
       return fromDecision(model, { kind: 'flow_choice', value: input.value }, state, { ...baseTrace, decidedBy: 'flow' });
     case 'text': {
-      const understanding = understand(input.text, model.parts);
+      const understanding = understand(input.text, model.parts, { afterDanger: state.lastDanger === true });
       const decision = decide(understanding, state, {
         index: model.index,
         aspects: model.kb.aspects,
         flows: model.kb.flows,
+        ...(model.kb.followUps ? { followUps: model.kb.followUps } : {}),
       });
       return fromDecision(model, decision, state, traceOf(understanding, decision, model.parts.threshold), understanding);
     }
@@ -172,6 +256,7 @@ function traceOf(u: Understanding, decision: Decision, threshold: number): Trace
     decidedBy: decidedByOf(decision),
     otherIntents: u.otherIntents,
     facts: [],
+    ...(u.decidedBy === 'input' ? {} : { danger: { level: u.danger.level, reason: u.danger.reason } }),
   };
 }
 
@@ -200,9 +285,12 @@ function decidedByOf(decision: Decision): DecidedBy {
 function fromDecision(model: Model, decision: Decision, state: DialogueState, trace: Trace, u?: Understanding): Outcome {
   const { index } = model;
   const lead = u?.normalized.truncated ? messages.truncated : undefined;
+  // An uncertain sign of danger: the answer leads with 110/120 (a fact, so it is cited).
+  const safety = u?.danger.level === 'possible' ? index.fact(SAFETY_LINE_FACT) : undefined;
+  const dangerNow = decision.kind === 'emergency' || safety !== undefined;
   const done = (reply: Reply, statePatch: Partial<DialogueState>, factIds: { id: string; source: string }[] = []): Outcome => ({
     reply,
-    statePatch,
+    statePatch: u ? { ...statePatch, lastDanger: dangerNow || undefined } : statePatch,
     trace: { ...trace, facts: factIds },
   });
   const fromFlow = ({ reply, statePatch, facts }: FlowReply): Outcome =>
@@ -220,7 +308,7 @@ function fromDecision(model: Model, decision: Decision, state: DialogueState, tr
       return done(plainReply('clarify', messages.clarify, { suggestions: menuSuggestions(index) }), {});
     }
     if (intent.answer.flow) return startFlowOutcome(intent.answer.flow, name);
-    const { reply, facts } = answerReply(index, intent, { kind, intent: name, confidence }, { others, lead });
+    const { reply, facts } = answerReply(index, intent, { kind, intent: name, confidence }, { others, lead, ...(safety && kind !== 'emergency' ? { safety } : {}) });
     return done(
       reply,
       { lastIntent: name, lastTopic: topicOf(name) as string, pendingOptions: undefined, flow: undefined },
@@ -263,7 +351,11 @@ function fromDecision(model: Model, decision: Decision, state: DialogueState, tr
     case 'clarify': {
       const guesses = decision.guesses.flatMap((name) => index.intent(name) ?? []);
       const story = (u?.normalized.text.length ?? 0) >= STORY_CHARS;
-      const text = [story ? messages.clarifyStory : messages.clarify, ...(guesses.length ? [messages.guesses] : [])].join('\n');
+      const text = [
+        ...(safety ? [safety.text] : []),
+        story ? messages.clarifyStory : messages.clarify,
+        ...(guesses.length ? [messages.guesses] : []),
+      ].join('\n');
       const menu = menuSuggestions(index).filter((entry) => !decision.guesses.includes(entry.intent));
       return done(
         plainReply('clarify', text, { confidence: decision.confidence, suggestions: [...guesses.map(toSuggestion), ...menu] }),

@@ -165,7 +165,7 @@ describe('engine', () => {
   });
 
   it('points a long story it cannot place to 12348 instead of guessing', () => {
-    const { reply } = ask('我们村里有块地以前是生产队的后来分给几户人家现在有人要卖掉我们不同意');
+    const { reply } = ask('叽里咕噜巴拉巴拉咕噜咕噜叽叽喳喳巴拉巴拉呜啦呜啦');
     expect(reply.kind).toBe('clarify');
     expect(reply.text).toContain('12348');
     expect(reply.text).not.toBe(ask('叽里咕噜').reply.text);

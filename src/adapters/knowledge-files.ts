@@ -1,9 +1,12 @@
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { isNode, LineCounter, parse, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import {
   AspectsSchema,
+  BilingualSchema,
+  DangerLexiconSchema,
   FactFileSchema,
   FlowSchema,
   HomophonesSchema,
@@ -72,7 +75,15 @@ export async function loadKnowledgeFromDisk(paths: KnowledgePaths): Promise<Load
   const homophonesFile = join(lexicon, 'homophones.yaml');
   const aspectsFile = join(lexicon, 'aspects.yaml');
   const homophones = (await readYaml(homophonesFile, HomophonesSchema, issues, shown(homophonesFile)))?.terms ?? {};
-  const aspects = (await readYaml(aspectsFile, AspectsSchema, issues, shown(aspectsFile)))?.aspects ?? {};
+  const aspectsParsed = await readYaml(aspectsFile, AspectsSchema, issues, shown(aspectsFile));
+  const aspects = aspectsParsed?.aspects ?? {};
+  const followUps = { fillers: aspectsParsed?.fillers ?? [], routes: aspectsParsed?.routes ?? {} };
+  // Optional lexicons: a knowledge folder without them still loads (older copies, test fixtures).
+  const dangerFile = join(lexicon, 'danger.yaml');
+  const dangerParsed = existsSync(dangerFile) ? await readYaml(dangerFile, DangerLexiconSchema, issues, shown(dangerFile)) : undefined;
+  const bilingualFile = join(lexicon, 'bilingual.yaml');
+  const bilingual = existsSync(bilingualFile) ? (await readYaml(bilingualFile, BilingualSchema, issues, shown(bilingualFile)))?.terms : undefined;
+  const danger = dangerParsed ? (({ version: _version, ...rest }) => rest)(dangerParsed) : undefined;
 
   const dictionary: string[] = [];
   for (const file of await listFiles(lexicon, ['.dict.utf8'], issues)) {
@@ -96,7 +107,10 @@ export async function loadKnowledgeFromDisk(paths: KnowledgePaths): Promise<Load
   }
 
   if (issues.some((i) => i.severity === 'error')) return { issues };
-  return { kb: { intents, facts, sources, homophones, aspects, dictionary, flows }, issues };
+  return {
+    kb: { intents, facts, sources, homophones, aspects, followUps, dictionary, flows, ...(danger ? { danger } : {}), ...(bilingual ? { bilingual } : {}) },
+    issues,
+  };
 }
 
 async function listFiles(dir: string, endings: string[], issues: Issue[], optional = false): Promise<string[]> {

@@ -27,10 +27,14 @@ export interface DecideContext {
   /** aspect → cue words, from data/lexicon/aspects.yaml. */
   aspects: Record<string, string[]>;
   flows: readonly Flow[];
+  /** Filler words and per-topic routes for follow-ups (data/lexicon/aspects.yaml). */
+  followUps?: { fillers: readonly string[]; routes: Record<string, Record<string, string>> };
 }
 
 /** A follow-up this short that names an aspect ("那要带什么材料？") is read in context. */
 const ELLIPTICAL_MAX_CHARS = 16;
+/** Confidence reported for a follow-up read in context (the message alone says little). */
+const CONTEXT_CONFIDENCE = 0.6;
 
 export function decide(u: Understanding, state: DialogueState | undefined, ctx: DecideContext): Decision {
   if (u.decidedBy === 'input') {
@@ -51,7 +55,7 @@ export function decide(u: Understanding, state: DialogueState | undefined, ctx: 
   if (picked) return answerOrFlow(picked, 1, 'context', [], ctx);
 
   const contextual = resolveInContext(u, state, ctx);
-  if (contextual) return answerOrFlow(contextual, u.confidence, 'context', [], ctx);
+  if (contextual) return answerOrFlow(contextual, Math.max(u.confidence, CONTEXT_CONFIDENCE), 'context', [], ctx);
 
   if (u.intent === NONE_INTENT) return { kind: 'clarify', confidence: u.confidence, guesses: weakLeads(u) };
   if (u.ambiguousWith) return { kind: 'ambiguous', options: [u.intent, u.ambiguousWith], confidence: u.confidence };
@@ -85,20 +89,29 @@ function pickPendingOption(text: string, state: DialogueState | undefined): stri
 }
 
 /**
- * "那要带什么材料？" after a legal-aid answer means legal_aid.materials: a short message with an
- * aspect cue and no topic of its own is read as that aspect of the previous topic.
+ * "那要带什么材料？" after a legal-aid answer means legal_aid.materials: a short message that
+ * names no matter of its own, only an aspect (deadline, place, cost, materials, who, "what if
+ * they refuse"), is read as that aspect of the previous topic — even when a keyword or the
+ * classifier would have sent it elsewhere ("要钱吗" is not a question about 12348's cost after a
+ * reconsideration answer). The topic's own `topic.aspect` intent answers it; failing that, the
+ * route in aspects.yaml (another aspect, or `same`: the previous answer covers it).
  */
 function resolveInContext(u: Understanding, state: DialogueState | undefined, ctx: DecideContext): string | undefined {
   const lastTopic = state?.lastTopic;
-  if (!lastTopic || u.normalized.text.length > ELLIPTICAL_MAX_CHARS) return undefined;
-  if (u.decidedBy === 'rule') return undefined; // the message names its own matter
-  if (u.intent !== NONE_INTENT && topicOf(u.intent) === lastTopic) return undefined; // already in topic
+  const text = u.normalized.text;
+  if (!lastTopic || text.length > ELLIPTICAL_MAX_CHARS) return undefined;
   if (['emergency', 'handoff', 'chitchat', 'out_of_scope'].includes(lastTopic)) return undefined;
-  if (!isElliptical(u.normalized.text, ctx.aspects)) return undefined;
+  if (u.intent !== NONE_INTENT && topicOf(u.intent) === lastTopic && u.decidedBy !== 'fallback') return undefined; // already in topic
+  const fillers = ctx.followUps?.fillers ?? [];
+  if (!isElliptical(text, ctx.aspects, fillers)) return undefined;
+  const routes = ctx.followUps?.routes[lastTopic] ?? {};
   for (const [aspect, cues] of Object.entries(ctx.aspects)) {
-    if (!cues.some((cue) => u.normalized.text.includes(cue))) continue;
-    const candidate = `${lastTopic}.${aspect}`;
-    if (ctx.index.intent(candidate)) return candidate;
+    if (!cues.some((cue) => text.includes(cue))) continue;
+    const own = `${lastTopic}.${aspect}`;
+    if (ctx.index.intent(own)) return own;
+    const route = routes[aspect];
+    if (route === 'same' && state?.lastIntent && ctx.index.intent(state.lastIntent)) return state.lastIntent;
+    if (route && ctx.index.intent(`${lastTopic}.${route}`)) return `${lastTopic}.${route}`;
   }
   return undefined;
 }
@@ -110,10 +123,10 @@ const FILLERS = /[那么呢吗吧啊呀嘛哦的了要去还请问我你是该�
  * "那要带什么材料？" is elliptical: without its aspect cue and filler words nothing is left.
  * "赣服通是什么" is not: "赣服通" names its own matter, so the previous topic must not win.
  */
-function isElliptical(text: string, aspects: Record<string, string[]>): boolean {
+function isElliptical(text: string, aspects: Record<string, string[]>, fillers: readonly string[]): boolean {
   let rest = text;
-  const cues = Object.values(aspects).flat().sort((a, b) => b.length - a.length);
-  for (const cue of cues) rest = rest.split(cue).join('');
+  const words = [...Object.values(aspects).flat(), ...fillers].sort((a, b) => b.length - a.length);
+  for (const word of words) rest = rest.split(word).join('');
   rest = rest.replace(/[\p{P}\p{S}\s\d]/gu, '').replace(FILLERS, '');
   return rest.length < 2;
 }

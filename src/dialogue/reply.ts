@@ -20,17 +20,19 @@ export function answerReply(
   index: KnowledgeIndex,
   intent: Intent,
   base: Base,
-  options: { others?: string[]; lead?: string } = {},
+  options: { others?: string[]; lead?: string; safety?: Fact } = {},
 ): { reply: Reply; facts: Fact[] } {
-  const facts = index.factsFor(intent);
+  const own = index.factsFor(intent);
+  // The safety line of an uncertain danger signal comes first, and is cited like any fact.
+  const facts = options.safety && !own.includes(options.safety) ? [options.safety, ...own] : own;
   const lines: string[] = [];
   if (options.lead) lines.push(options.lead);
   lines.push(...facts.map((fact) => fact.text.trim()));
   if (intent.answer.missing) lines.push(messages.missing(intent.answer.missing));
   const topic = topicOf(intent.name);
   if (topic === 'triage') lines.push(messages.triageNote);
-  if (facts.some((fact) => fact.scope === 'city_2020')) lines.push(messages.cityFigureNote);
-  else if (facts.length > 0 && facts.every((fact) => fact.scope === 'national')) lines.push(messages.nationalRuleNote);
+  if (own.some((fact) => fact.scope === 'city_2020')) lines.push(messages.cityFigureNote);
+  else if (own.length > 0 && own.every((fact) => fact.scope === 'national')) lines.push(messages.nationalRuleNote);
 
   const others = (options.others ?? []).flatMap((name) => index.intent(name) ?? []);
   if (others.length > 0) lines.push(messages.otherMatters(others.map((other) => labelOfTopic(other.name))));
@@ -41,9 +43,12 @@ export function answerReply(
     ...others.map(toSuggestion),
     ...intent.followups.flatMap((name) => index.intent(name) ?? []).map(toSuggestion),
   ].slice(0, 4);
-  const kind: ReplyKind = base.kind === 'answer' && facts.length === 0 && intent.answer.missing ? 'no_fact' : base.kind;
+  const kind: ReplyKind = base.kind === 'answer' && own.length === 0 && intent.answer.missing ? 'no_fact' : base.kind;
   return {
-    reply: { ...base, kind, topic: topic ?? NONE_INTENT, text: lines.join('\n'), sources, suggestions, choices: [] },
+    reply: {
+      ...base, kind, topic: topic ?? NONE_INTENT, text: lines.join('\n'), sources, suggestions, choices: [],
+      ...(options.safety ? { safety: 'possible' as const } : {}),
+    },
     facts,
   };
 }

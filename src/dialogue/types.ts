@@ -49,6 +49,8 @@ export interface Reply {
   suggestions: Suggestion[];
   /** Choices of a guided flow step. */
   choices: Choice[];
+  /** A sign of danger the bot was not sure of: the reply leads with 110/120 and still answers. */
+  safety?: 'possible';
 }
 
 export interface Turn {
@@ -72,6 +74,8 @@ export interface DialogueState {
   /** Intents offered when the last reply was `ambiguous`; a number or a choice picks one. */
   pendingOptions?: string[];
   flow?: FlowState;
+  /** The last turn was about danger now (answered as an emergency, or led with 110). */
+  lastDanger?: boolean;
   turns: number;
   /** The last few turns, personal numbers masked, for a human handoff. */
   history: Turn[];
@@ -118,6 +122,8 @@ export interface Trace {
   /** Other matters a long message raised, offered after the main answer. */
   otherIntents: string[];
   facts: { id: string; source: string }[];
+  /** The danger detector's verdict and why (absent for buttons and non-text input). */
+  danger?: { level: 'none' | 'possible' | 'certain'; reason: string };
 }
 
 export interface EngineResult {

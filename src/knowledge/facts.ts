@@ -16,6 +16,12 @@ export interface KnowledgeIndex {
   menuEntries(): Array<{ topic: Topic; intent: Intent }>;
 }
 
+/**
+ * The line an uncertain danger signal puts before the answer ("如果您现在有危险，请拨打110").
+ * Used by the engine, not by an intent; lint checks it exists.
+ */
+export const SAFETY_LINE_FACT = 'emergency.safety_line';
+
 /** Topics a citizen picks from a menu; the others are reached by what they type. */
 const MENU_TOPICS: readonly Topic[] = TOPICS.filter(
   (topic) => !['emergency', 'handoff', 'chitchat', 'out_of_scope'].includes(topic),

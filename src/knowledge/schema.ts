@@ -115,6 +115,36 @@ export const AspectsSchema = z
      * the previous topic has is read as that topic's aspect.
      */
     aspects: z.record(z.string().regex(/^[a-z0-9_]+$/), z.array(z.string().min(1))),
+    /** Words that name no matter of their own in a follow-up (要, 申请, 一般…). */
+    fillers: z.array(z.string().min(1)).default([]),
+    /**
+     * topic → aspect → where a follow-up goes when `topic.aspect` is not an intent: another
+     * aspect of the topic, or `same` (the previous answer again, which covers it).
+     */
+    routes: z.record(z.string(), z.record(z.string(), z.string().regex(/^[a-z0-9_]+$/))).default({}),
+  })
+  .strict();
+
+const words = z.array(z.string().min(1)).default([]);
+
+/** data/lexicon/danger.yaml: the words that say whether a danger cue is happening now. */
+export const DangerLexiconSchema = z
+  .object({
+    version: z.literal(1),
+    urgent: words,
+    now: words,
+    hypothetical: words,
+    past: words,
+    reported: words,
+    legal: words,
+  })
+  .strict();
+
+/** data/lexicon/bilingual.yaml: Chinese term → English words citizens mix in ("legal aid"). */
+export const BilingualSchema = z
+  .object({
+    version: z.literal(1),
+    terms: z.record(z.string().min(1), z.array(z.string().regex(/^[a-z][a-z' -]*$/, '只写小写英文单词或短语'))),
   })
   .strict();
 
@@ -167,6 +197,7 @@ export type FactFile = z.infer<typeof FactFileSchema>;
 export type Source = z.infer<typeof SourceSchema>;
 export type Homophones = z.infer<typeof HomophonesSchema>;
 export type Aspects = z.infer<typeof AspectsSchema>;
+export type DangerLexiconFile = z.infer<typeof DangerLexiconSchema>;
 
 /** Everything the engine is built from; loaded by adapters, validated as a whole. */
 export interface KnowledgeBase {
@@ -175,8 +206,14 @@ export interface KnowledgeBase {
   sources: Source[];
   homophones: Homophones['terms'];
   aspects: Aspects['aspects'];
+  /** From aspects.yaml: follow-up filler words and per-topic routes (absent in older data). */
+  followUps?: { fillers: string[]; routes: Aspects['routes'] };
   /** jieba user-dictionary words (word, optional freq, optional tag). */
   dictionary: string[];
   /** Guided flows by id (data/flows/*.yaml). */
   flows: Flow[];
+  /** data/lexicon/danger.yaml without its version (absent: only emergency keywords count). */
+  danger?: Omit<DangerLexiconFile, 'version'>;
+  /** data/lexicon/bilingual.yaml terms (absent: English words are left as they are). */
+  bilingual?: Record<string, string[]>;
 }

@@ -1,6 +1,7 @@
 import classifiers from 'natural/lib/natural/classifiers/index.js';
 import TfIdf from 'natural/lib/natural/tfidf/tfidf.js';
 import type { ScoredIntent } from '../dialogue/types.ts';
+import { deserializeLogReg, predictLogReg, serializeLogReg, trainLogReg, type LogRegModel, type SerializedLogReg } from './logreg.ts';
 
 /**
  * Stage 3: intent classification over feature arrays (never strings: natural would stem a
@@ -14,7 +15,16 @@ import type { ScoredIntent } from '../dialogue/types.ts';
  * - `tfidf`: cosine between the message and each intent's examples, weighted by natural's TF-IDF.
  */
 
-export type ClassifierDesign = 'bayes' | 'tfidf' | 'ensemble';
+export type ClassifierDesign = 'bayes' | 'tfidf' | 'ensemble' | 'logreg';
+
+/**
+ * Bumped whenever training changes (hyperparameters, what is trained on), so a cached model
+ * from older code is never loaded.
+ */
+export const MODEL_VERSION = 3;
+
+/** The design the bot runs with; `npm run eval` compares it with the others. */
+export const DEFAULT_DESIGN: ClassifierDesign = 'logreg';
 
 export interface TrainingExample {
   features: readonly string[];
@@ -26,6 +36,12 @@ export interface Ranking {
   ranked: ScoredIntent[];
   /** Share of the message's features the model has seen in any example (0–1). */
   coverage: number;
+  /**
+   * The same distribution before temperature scaling, when the model has a temperature. The
+   * danger detector's thresholds are set on these, so recalibrating the answers' confidence
+   * never moves the emergency net.
+   */
+  raw?: ScoredIntent[];
 }
 
 export interface IntentClassifier {
@@ -33,12 +49,23 @@ export interface IntentClassifier {
   rank(features: readonly string[]): Ranking;
   /** A cheaper member for the many short sentences of a long story (the ensemble's Bayes). */
   fast?: IntentClassifier;
+  /** The trained weights, for the model cache (logistic regression only). */
+  serialize?: () => SerializedLogReg;
+}
+
+export interface ClassifierOptions {
+  /** Softmax temperature of the logistic regression (> 1 softens over-confidence). */
+  temperature?: number;
 }
 
 export function trainClassifier(
   examples: readonly TrainingExample[],
   design: ClassifierDesign = 'bayes',
+  options: ClassifierOptions = {},
 ): IntentClassifier {
+  if (design === 'logreg') {
+    return logRegClassifier(trainLogReg(examples.map((e) => ({ features: e.features, label: e.intent }))), options);
+  }
   const vocabulary = new Set<string>();
   for (const example of examples) for (const feature of example.features) vocabulary.add(feature);
   if (design === 'bayes') return trainBayes(examples, vocabulary);
@@ -60,6 +87,89 @@ function ensemble(a: IntentClassifier, b: IntentClassifier): IntentClassifier {
         .sort((x, y) => y.score - x.score);
       return { ranked, coverage: first.coverage };
     },
+  };
+}
+
+// === logistic regression ===================================================================
+
+/**
+ * Words and character bigrams are what tell the model a message is about something it knows;
+ * single characters and pinyin exist to catch typos and match almost anything, so they do not
+ * count towards coverage ("叽里咕噜巴拉巴拉" shares pinyin pieces with real examples).
+ */
+export function contentCoverage(features: readonly string[], known: (feature: string) => boolean): number {
+  let total = 0;
+  let hits = 0;
+  for (const feature of features) {
+    if (!feature.startsWith('w:') && !feature.startsWith('b:')) continue;
+    total += 1;
+    if (known(feature)) hits += 1;
+  }
+  return total === 0 ? 0 : hits / total;
+}
+
+export function logRegClassifier(model: LogRegModel, options: ClassifierOptions = {}): IntentClassifier {
+  const temperature = options.temperature ?? 1;
+  return {
+    design: 'logreg',
+    rank(features) {
+      const { ranked, raw } = predictLogReg(model, features, temperature);
+      return { ranked, coverage: contentCoverage(features, (feature) => model.vocabulary.has(feature)), ...(raw ? { raw } : {}) };
+    },
+    serialize: () => serializeLogReg(model),
+  };
+}
+
+export function classifierFromCache(data: SerializedLogReg, options: ClassifierOptions = {}): IntentClassifier {
+  return logRegClassifier(deserializeLogReg(data), options);
+}
+
+// === the danger model ======================================================================
+
+/**
+ * Is this message a cry for help? A binary logistic regression over the same features: the
+ * emergency intents' examples against every other example, which include ordinary questions
+ * that use the same words (如果我死了…遗产, 去年被打了…起诉). A dedicated model separates the two
+ * better than the emergency intents' share of the 100-way model, where their mass is spread.
+ */
+export interface DangerScorer {
+  /** Probability (0–1) that the message is about danger now. */
+  score(features: readonly string[]): number;
+  serialize(): SerializedLogReg;
+}
+
+const DANGER = 'danger';
+
+/**
+ * Stronger L2 than the intent model: with a weak penalty one frequent piece of a danger example
+ * ("天天" of 天天打我) could carry a short ordinary message ("今天天气") over the line on its own.
+ * Chosen on the dev emergency and false-alarm sets.
+ */
+const DANGER_L2 = 6e-4;
+
+/** Below this much data a danger model means nothing; rules and the intents' share decide. */
+const DANGER_MIN_POSITIVES = 30;
+const DANGER_MIN_NEGATIVES = 300;
+
+export function trainDangerScorer(examples: readonly TrainingExample[]): DangerScorer | undefined {
+  const positives = examples.filter((example) => example.intent.startsWith('emergency.')).length;
+  if (positives < DANGER_MIN_POSITIVES || examples.length - positives < DANGER_MIN_NEGATIVES) return undefined;
+  return dangerScorer(
+    trainLogReg(
+      examples.map((example) => ({ features: example.features, label: example.intent.startsWith('emergency.') ? DANGER : 'other' })),
+      { l2: DANGER_L2 },
+    ),
+  );
+}
+
+export function dangerScorerFromCache(data: SerializedLogReg): DangerScorer {
+  return dangerScorer(deserializeLogReg(data));
+}
+
+function dangerScorer(model: LogRegModel): DangerScorer {
+  return {
+    score: (features) => predictLogReg(model, features).ranked.find((entry) => entry.intent === DANGER)?.score ?? 0,
+    serialize: () => serializeLogReg(model),
   };
 }
 

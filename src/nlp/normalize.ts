@@ -39,12 +39,27 @@ const CHINESE_DIGITS: Record<string, string> = {
 const DIGIT_RUN = /[零〇一幺二三四五六七八九0-9]{3,}/g;
 const MEANINGFUL = /[\p{L}\p{N}]/u;
 
-export function createNormalizer(homophones: Record<string, string[]>): Normalizer {
+export function createNormalizer(homophones: Record<string, string[]>, bilingual: Record<string, string[]> = {}): Normalizer {
   const replacements = buildReplacements(homophones);
-  return (raw: string) => normalize(raw, replacements);
+  const english = buildEnglish(bilingual);
+  return (raw: string) => normalize(raw, replacements, english);
 }
 
-function normalize(raw: string, replacements: Array<[string, string]>): Normalized {
+interface EnglishTerms {
+  pattern: RegExp;
+  chinese: Map<string, string>;
+}
+
+/** English words and phrases, longest first, matched as whole words. */
+function buildEnglish(bilingual: Record<string, string[]>): EnglishTerms | undefined {
+  const chinese = new Map<string, string>();
+  for (const [term, words] of Object.entries(bilingual)) for (const word of words) chinese.set(word.toLowerCase().trim(), term);
+  if (chinese.size === 0) return undefined;
+  const alternatives = [...chinese.keys()].sort((a, b) => b.length - a.length).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '\\s+'));
+  return { pattern: new RegExp(`(?<![a-z])(${alternatives.join('|')})(?![a-z])`, 'g'), chinese };
+}
+
+function normalize(raw: string, replacements: Array<[string, string]>, english?: EnglishTerms): Normalized {
   const input = typeof raw === 'string' ? raw : '';
   const originalLength = input.length;
   const binary = looksBinary(input);
@@ -57,6 +72,9 @@ function normalize(raw: string, replacements: Array<[string, string]>): Normaliz
   text = withoutEmoji.replace(/\s+/g, ' ').trim();
   text = toSimplified(text);
   text = text.replace(DIGIT_RUN, convertDigitRun);
+  if (english && /[a-z]/.test(text)) {
+    text = text.replace(english.pattern, (word) => english.chinese.get(word.replace(/\s+/g, ' ')) ?? word);
+  }
   for (const [from, to] of replacements) {
     if (text.includes(from)) text = text.split(from).join(to);
   }

@@ -1,9 +1,10 @@
 import type { ScoredIntent } from '../dialogue/types.ts';
 import { NONE_INTENT, topicOf } from '../knowledge/topics.ts';
-import type { IntentClassifier } from './classify.ts';
+import type { DangerScorer, IntentClassifier } from './classify.ts';
+import { assessDanger, EMPTY_DANGER_LEXICON, type DangerAssessment, type DangerCue, type DangerLexicon, type DangerThresholds } from './danger.ts';
 import type { Normalized, Normalizer } from './normalize.ts';
 import type { RuleHit, RuleSet } from './rules.ts';
-import { features as toFeatures, type Segmenter } from './segment.ts';
+import { features as toFeatures, type AspectCues, type Segmenter } from './segment.ts';
 
 /**
  * The pipeline, read top to bottom: normalise → segment → rules → classify → pick. Pure given
@@ -15,10 +16,23 @@ export interface UnderstandParts {
   segment: Segmenter;
   rules: RuleSet;
   classifier: IntentClassifier;
+  /** Probability that a message is about danger now (a model of its own). */
+  dangerScorer?: DangerScorer;
   /** Calibrated score below which the intent is `none`. */
   threshold: number;
   /** Top two closer than this → ambiguous. */
   margin: number;
+  /** Words that say whether a danger cue is happening now (data/lexicon/danger.yaml). */
+  danger?: DangerLexicon;
+  /** Question-kind cues (data/lexicon/aspects.yaml), added as features. */
+  aspectCues?: AspectCues;
+  dangerThresholds?: DangerThresholds;
+}
+
+/** What the conversation so far tells the understanding of this message. */
+export interface UnderstandContext {
+  /** The previous turn was an emergency: "他又来了" needs less to count. */
+  afterDanger?: boolean;
 }
 
 export interface Understanding {
@@ -37,6 +51,8 @@ export interface Understanding {
   ambiguousWith?: string;
   /** Other matters a long message raised, each a confident intent of another topic. */
   otherIntents: string[];
+  /** Is someone in danger now: `possible` answers the question and leads with 110/120. */
+  danger: DangerAssessment;
 }
 
 /** Defaults tuned with `npm run eval` (see the README's figures). */
@@ -44,14 +60,6 @@ export const DEFAULT_THRESHOLD = 0.3;
 export const DEFAULT_MARGIN = 0.05;
 
 const TOP_N = 5;
-/**
- * Safety net under the emergency keywords: a message the classifier scores this close to an
- * emergency intent is treated as one. A false alarm costs a citizen one extra line with 110;
- * a missed cry for help costs far more.
- */
-const EMERGENCY_FLOOR = 0.4;
-/** A sentence of a story is short and noisy: its net is set higher than the whole message's. */
-const SENTENCE_EMERGENCY_FLOOR = 0.6;
 /** Ambiguity is only asked about when the leader itself is not clear. */
 const AMBIGUITY_CEILING = 0.6;
 /** A normal (non-override) keyword is trusted over a classifier less sure than this. */
@@ -67,12 +75,23 @@ const MAX_SENTENCES = 10;
 const RUN_ON = 40;
 
 interface Sentence {
+  text: string;
   hits: RuleHit[];
   ranked: ScoredIntent[];
-  emergency?: ScoredIntent;
+  emergency: EmergencyScore;
 }
 
-export function understand(raw: string, parts: UnderstandParts): Understanding {
+/** The classifier's total probability for the emergency intents, and the most likely of them. */
+interface EmergencyScore {
+  mass: number;
+  /** From the danger model (true), or only the intents' share (no danger model: too little data). */
+  calibrated: boolean;
+  intent?: string;
+}
+
+const NO_DANGER: DangerAssessment = { level: 'none', reason: '' };
+
+export function understand(raw: string, parts: UnderstandParts, context: UnderstandContext = {}): Understanding {
   const normalized = parts.normalize(raw);
   if (normalized.empty || normalized.binary || normalized.emojiOnly) {
     return emptyUnderstanding(normalized, 'input');
@@ -82,28 +101,42 @@ export function understand(raw: string, parts: UnderstandParts): Understanding {
   const body = withoutGreeting(normalized.text);
   const tokens = parts.segment(body);
   const ruleHits = parts.rules.match(normalized.text);
-  const { ranked, coverage, emergency } = classifyText(tokens, parts.classifier);
+  const whole = classifyText(tokens, parts);
+  const { coverage } = whole;
+  const ranked = whole.ranked.slice(0, TOP_N);
 
   const sentences = normalized.text.length >= LONG_MESSAGE ? readSentences(normalized.text, parts) : [];
-  const override = ruleHits.find((hit) => hit.priority === 'override') ?? emergencyNet(sentences, emergency);
-  if (override) {
+  const danger = assessDanger(dangerCues(normalized.text, ruleHits, whole.emergency, sentences), parts.danger ?? EMPTY_DANGER_LEXICON, {
+    afterDanger: context.afterDanger ?? false,
+    ...(parts.dangerThresholds ? { thresholds: parts.dangerThresholds } : {}),
+  });
+  if (danger.level === 'certain' && danger.intent) {
+    const rule = ruleHits.find((hit) => hit.intent === danger.intent && hit.priority === 'override');
     return {
       normalized, tokens, ruleHits, ranked, coverage,
-      intent: override.intent,
+      intent: danger.intent,
       confidence: 1,
-      decidedBy: topicOf(override.intent) === 'emergency' ? 'emergency' : 'rule',
-      rule: override,
+      decidedBy: 'emergency',
+      ...(rule ? { rule } : {}),
       otherIntents: [],
+      danger,
     };
+  }
+  // Asking for a person (the other override) beats the classifier.
+  const handoff = ruleHits.find((hit) => hit.priority === 'override' && topicOf(hit.intent) !== 'emergency');
+  if (handoff) {
+    return { normalized, tokens, ruleHits, ranked, coverage, intent: handoff.intent, confidence: 1, decidedBy: 'rule', rule: handoff, otherIntents: [], danger };
   }
 
   // Without a rule or the net, an emergency intent is not answered: a low emergency score on
   // "房产证写老公的名字" must not produce a domestic-violence answer. Greetings and thanks are
   // short by nature: a long question that ends in 谢谢 is not a thank-you.
   // (The trace keeps the full ranking so staff can see those scores.)
-  const candidates = ranked.filter(
-    (entry) => !entry.intent.startsWith('emergency.') && !(body.length > SOCIAL_MAX_CHARS && SOCIAL.has(entry.intent)),
-  );
+  // The emergency intents' share was judged above; the rest is renormalised so a message that
+  // was half "danger" and judged safe is not left below the threshold for its real question.
+  const candidates = withoutEmergencyShare(whole.ranked)
+    .filter((entry) => !(body.length > SOCIAL_MAX_CHARS && SOCIAL.has(entry.intent)))
+    .slice(0, TOP_N);
   const top = candidates[0] ?? { intent: NONE_INTENT, score: 0 };
   const second = candidates[1];
   const ruleChoice = pickNormalRule(ruleHits, candidates, top);
@@ -118,10 +151,11 @@ export function understand(raw: string, parts: UnderstandParts): Understanding {
       decidedBy: 'rule',
       rule: ruleChoice,
       otherIntents,
+      danger,
     };
   }
   if (top.score < parts.threshold) {
-    return { normalized, tokens, ruleHits, ranked, coverage, intent: NONE_INTENT, confidence: top.score, decidedBy: 'fallback', otherIntents };
+    return { normalized, tokens, ruleHits, ranked, coverage, intent: NONE_INTENT, confidence: top.score, decidedBy: 'fallback', otherIntents, danger };
   }
   const ambiguous =
     second !== undefined &&
@@ -135,7 +169,54 @@ export function understand(raw: string, parts: UnderstandParts): Understanding {
     decidedBy: 'classifier',
     ...(ambiguous ? { ambiguousWith: second.intent } : {}),
     otherIntents,
+    danger,
   };
+}
+
+/** The non-emergency intents, their scores divided by the share the emergency intents had. */
+function withoutEmergencyShare(ranked: ScoredIntent[]): ScoredIntent[] {
+  let total = 0;
+  let emergency = 0;
+  for (const entry of ranked) {
+    total += entry.score;
+    if (entry.intent.startsWith('emergency.')) emergency += entry.score;
+  }
+  const rest = ranked.filter((entry) => !entry.intent.startsWith('emergency.'));
+  if (total <= 0 || emergency <= 0) return rest;
+  const factor = total / Math.max(total - emergency, 1e-9);
+  return rest.map((entry) => ({ intent: entry.intent, score: round(Math.min(1, entry.score * factor)) }));
+}
+
+/**
+ * Every sign of danger, with the sentence it sits in: the emergency keywords and patterns, and
+ * the classifier's emergency probability for the whole message and for each sentence of a story.
+ */
+function dangerCues(text: string, hits: RuleHit[], whole: EmergencyScore, sentences: Sentence[]): DangerCue[] {
+  const cues: DangerCue[] = [];
+  const sentenceOf = (match: string) => sentences.find((s) => s.text.includes(match));
+  for (const hit of hits) {
+    if (hit.priority !== 'override' || topicOf(hit.intent) !== 'emergency') continue;
+    const sentence = sentenceOf(hit.match);
+    cues.push({
+      intent: hit.intent, match: hit.match, byRule: true,
+      sentence: sentence?.text ?? text,
+      score: Math.max(whole.mass, sentence?.emergency.mass ?? 0),
+    });
+  }
+  if (whole.intent) cues.push({ intent: whole.intent, match: '', byRule: false, sentence: text, score: whole.mass, ...(whole.calibrated ? {} : { weak: true }) });
+  for (const sentence of sentences) {
+    for (const hit of sentence.hits) {
+      if (hit.priority !== 'override' || topicOf(hit.intent) !== 'emergency') continue;
+      cues.push({ intent: hit.intent, match: hit.match, byRule: true, sentence: sentence.text, score: sentence.emergency.mass });
+    }
+    if (sentence.emergency.intent) {
+      cues.push({
+        intent: sentence.emergency.intent, match: '', byRule: false, partial: true, sentence: sentence.text, score: sentence.emergency.mass,
+        ...(sentence.emergency.calibrated ? {} : { weak: true }),
+      });
+    }
+  }
+  return cues;
 }
 
 const SOCIAL = new Set(['chitchat.greet', 'chitchat.thanks', 'chitchat.bye']);
@@ -148,25 +229,31 @@ function withoutGreeting(text: string): string {
   return rest.length >= 4 ? rest : text;
 }
 
-/** Classifier scores, scaled down when most of the message is words no example has. */
+/**
+ * Classifier scores (all intents, best first), scaled down when most of the message is words no
+ * example has, and the emergency intents' share. Emergency probability is not scaled: an unknown
+ * word must not hide a cry for help.
+ */
 function classifyText(
   tokens: string[],
-  classifier: IntentClassifier,
-): { ranked: ScoredIntent[]; coverage: number; emergency?: ScoredIntent } {
-  const { ranked, coverage } = classifier.rank(toFeatures(tokens));
+  parts: Pick<UnderstandParts, 'classifier' | 'dangerScorer' | 'aspectCues'>,
+  classifier: IntentClassifier = parts.classifier,
+): { ranked: ScoredIntent[]; coverage: number; emergency: EmergencyScore } {
+  const features = toFeatures(tokens, parts.aspectCues);
+  const { ranked, coverage, raw } = classifier.rank(features);
   const factor = Math.min(1, coverage / FULL_COVERAGE);
-  const scaled = factor === 1 ? ranked : ranked.map((entry) => ({ intent: entry.intent, score: entry.score * factor }));
-  // Scores are sorted, so the first emergency intent is the best one; stop below the floor.
-  let emergency: ScoredIntent | undefined;
-  for (const entry of scaled) {
-    if (entry.score < EMERGENCY_FLOOR) break;
-    if (entry.intent.startsWith('emergency.')) {
-      emergency = entry;
-      break;
-    }
+  // How likely danger is comes from the danger model; which kind of danger, from the intents.
+  let mass = 0;
+  let intent: string | undefined;
+  for (const entry of raw ?? ranked) {
+    if (!entry.intent.startsWith('emergency.')) continue;
+    mass += entry.score;
+    intent ??= entry.intent;
   }
-  const top = scaled.slice(0, TOP_N).map((entry) => ({ intent: entry.intent, score: round(entry.score) }));
-  return { ranked: top, coverage: round(coverage), ...(emergency ? { emergency } : {}) };
+  if (parts.dangerScorer) mass = parts.dangerScorer.score(features);
+  const calibrated = parts.dangerScorer !== undefined;
+  const scaled = ranked.map((entry) => ({ intent: entry.intent, score: round(entry.score * factor) }));
+  return { ranked: scaled, coverage: round(coverage), emergency: { mass: round(mass), calibrated, ...(intent ? { intent } : {}) } };
 }
 
 /** Each sentence of a long message, classified once for the emergency net and other matters. */
@@ -178,27 +265,10 @@ function readSentences(text: string, parts: UnderstandParts): Sentence[] {
     .map((sentence) => sentence.trim())
     .filter((sentence) => sentence.length >= 4)
     .slice(0, MAX_SENTENCES)
-    .map((sentence) => ({
-      hits: parts.rules.match(sentence),
-      ...classifyText(parts.segment(sentence), parts.classifier.fast ?? parts.classifier),
-    }));
-}
-
-/**
- * The emergency net, as a rule hit so `decide` treats it like the keywords: on the whole
- * message, then sentence by sentence (a cry for help inside a long story about wages).
- */
-function emergencyNet(sentences: Sentence[], whole?: ScoredIntent): RuleHit | undefined {
-  const asHit = (entry: ScoredIntent): RuleHit => ({
-    intent: entry.intent, priority: 'override', match: `分类器 ${entry.score}`, byPattern: false,
-  });
-  if (whole) return asHit(whole);
-  for (const sentence of sentences) {
-    const hit = sentence.hits.find((h) => h.priority === 'override');
-    if (hit) return hit;
-    if (sentence.emergency && sentence.emergency.score >= SENTENCE_EMERGENCY_FLOOR) return asHit(sentence.emergency);
-  }
-  return undefined;
+    .map((sentence) => {
+      const { ranked, emergency } = classifyText(parts.segment(sentence), parts, parts.classifier.fast ?? parts.classifier);
+      return { text: sentence, hits: parts.rules.match(sentence), ranked: ranked.slice(0, TOP_N), emergency };
+    });
 }
 
 /**
@@ -238,7 +308,7 @@ function otherMatters(sentences: Sentence[], threshold: number, mainIntent: stri
 function emptyUnderstanding(normalized: Normalized, decidedBy: Understanding['decidedBy']): Understanding {
   return {
     normalized, tokens: [], ruleHits: [], ranked: [], coverage: 0,
-    intent: NONE_INTENT, confidence: 0, decidedBy, otherIntents: [],
+    intent: NONE_INTENT, confidence: 0, decidedBy, otherIntents: [], danger: NO_DANGER,
   };
 }
 

@@ -20,7 +20,7 @@ function understanding(text: string, intentName: string, extra: Partial<Understa
   return {
     normalized: { text, originalLength: text.length, truncated: false, empty: false, emojiOnly: false, binary: false },
     tokens: [], ruleHits: [], ranked: [], coverage: 1, intent: intentName, confidence: 0.5,
-    decidedBy: intentName === 'none' ? 'fallback' : 'classifier', otherIntents: [], ...extra,
+    decidedBy: intentName === 'none' ? 'fallback' : 'classifier', otherIntents: [], danger: { level: 'none', reason: '' }, ...extra,
   };
 }
 const state = (lastTopic: string, extra: Partial<DialogueState> = {}): DialogueState => ({

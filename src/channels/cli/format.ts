@@ -20,6 +20,8 @@ const DECIDED_BY: Record<string, string> = {
   button: '按钮', flow: '引导流程', fallback: '未理解（低于阈值）', input: '输入无效',
 };
 
+const DANGER_LEVEL = { none: '无', possible: '不确定（回答前先提示110/120）', certain: '正在发生（紧急回复）' } as const;
+
 export function formatExplanation(result: EngineResult): string {
   const { trace, reply } = result;
   const bar = (score: number) => '█'.repeat(Math.round(score * 20)).padEnd(20, '·');
@@ -29,6 +31,7 @@ export function formatExplanation(result: EngineResult): string {
     `分词：${trace.tokens.join(' / ')}`,
     `决定方式：${DECIDED_BY[trace.decidedBy] ?? trace.decidedBy}${trace.rule ? `（规则 ${trace.rule.intent} 命中「${trace.rule.match}」）` : ''}`,
     `结果：${reply.intent}（${reply.kind}，置信度 ${reply.confidence.toFixed(3)}，阈值 ${trace.threshold}）`,
+    ...(trace.danger ? [`危险判断：${DANGER_LEVEL[trace.danger.level]}${trace.danger.reason ? `（${trace.danger.reason}）` : ''}`] : []),
     '前5个意图：',
     ...trace.ranked.map((r) => `  ${bar(r.score)} ${r.score.toFixed(3)}  ${r.intent}`),
     ...(trace.otherIntents.length ? [`另提到：${trace.otherIntents.join('、')}`] : []),
