@@ -26,6 +26,7 @@ import { parseDialogues, parseEvalQuestions, type Dialogue, type EvalQuestion } 
 import type { DialogueState, Reply } from '../src/dialogue/types.ts';
 import type { ClassifierDesign } from '../src/nlp/classify.ts';
 import { DEFAULT_DESIGN } from '../src/nlp/classify.ts';
+import { trainAnyDesign } from '../src/nlp/classify-natural.ts';
 import type { KnowledgeBase } from '../src/knowledge/schema.ts';
 import { topicOf } from '../src/knowledge/topics.ts';
 
@@ -160,7 +161,7 @@ function crossValidate(design: ClassifierDesign): Metrics {
       ...kb,
       intents: kb.intents.map((intent) => ({ ...intent, examples: intent.examples.filter((_, i) => foldOf(i, K) !== fold) })),
     };
-    const engine = createEngine(train, { ...engineOptions({ design }), modelCache: undefined });
+    const engine = createEngine(train, { ...engineOptions({ design }), trainer: trainAnyDesign, modelCache: undefined });
     for (const intent of kb.intents) {
       intent.examples.forEach((text, i) => {
         if (foldOf(i, K) !== fold) return;
@@ -174,7 +175,7 @@ function crossValidate(design: ClassifierDesign): Metrics {
 
 // === run =====================================================================================
 
-const engines = new Map(designs.map((design) => [design, createEngine(kb, { ...engineOptions({ design }) })]));
+const engines = new Map(designs.map((design) => [design, createEngine(kb, { ...engineOptions({ design }), trainer: trainAnyDesign })]));
 const comparison = designs.map((design) => {
   const engine = engines.get(design)!;
   return {

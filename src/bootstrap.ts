@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { createJiebaSegmenter } from './adapters/jieba.ts';
-import { loadKnowledgeFromDisk } from './adapters/knowledge-files.ts';
+import { loadKnowledgeCached } from './adapters/knowledge-files.ts';
 import { createModelCache } from './adapters/model-cache.ts';
 import { createEngine, KnowledgeError, type Engine, type SwapResult } from './engine.ts';
 import type { ClassifierDesign } from './nlp/classify.ts';
@@ -31,14 +31,15 @@ export interface CoreServices {
 
 export async function bootCore(options: CoreOptions): Promise<CoreServices> {
   const paths = { intentsDir: options.intentsDir, dataDir: options.dataDir };
-  const loaded = await loadKnowledgeFromDisk(paths);
+  const cacheDir = options.cacheDir ?? defaultCacheDir();
+  const loaded = await loadKnowledgeCached(paths, cacheDir);
   if (!loaded.kb) throw new KnowledgeError(loaded.issues);
   const engine = createEngine(loaded.kb, { ...engineOptions(options) });
   return {
     engine,
     paths,
     async reload() {
-      const next = await loadKnowledgeFromDisk(paths);
+      const next = await loadKnowledgeCached(paths, cacheDir);
       if (!next.kb) return { ok: false, issues: next.issues };
       return engine.swap(next.kb);
     },
@@ -46,7 +47,7 @@ export async function bootCore(options: CoreOptions): Promise<CoreServices> {
 }
 
 export function engineOptions(options: Omit<CoreOptions, 'intentsDir' | 'dataDir'>) {
-  const cacheDir = options.cacheDir ?? join(tmpdir(), 'leping-legal-bot');
+  const cacheDir = options.cacheDir ?? defaultCacheDir();
   return {
     segmenterFor: (kb: KnowledgeBase) => createJiebaSegmenter({ dictionary: kb.dictionary, cacheDir }).segment,
     modelCache: createModelCache(join(cacheDir, 'models')),
@@ -55,4 +56,9 @@ export function engineOptions(options: Omit<CoreOptions, 'intentsDir' | 'dataDir
     ...(options.contextTtlMinutes !== undefined ? { contextTtlMinutes: options.contextTtlMinutes } : {}),
     ...(options.design ? { design: options.design } : {}),
   };
+}
+
+/** Derived files (compact jieba dictionary, parsed knowledge, trained models). */
+export function defaultCacheDir(): string {
+  return join(tmpdir(), 'leping-legal-bot');
 }

@@ -11,20 +11,18 @@ import type { EvalText } from './knowledge/leaks.ts';
 import { lintKnowledge } from './knowledge/lint.ts';
 import type { KnowledgeBase } from './knowledge/schema.ts';
 import { topicOf } from './knowledge/topics.ts';
+import { fnv1a64 } from './lib/hash.ts';
 import { hasErrors, type Issue } from './lib/issues.ts';
 import {
   classifierFromCache,
-  dangerScorerFromCache,
   DEFAULT_DESIGN,
   MODEL_VERSION,
-  trainClassifier,
-  trainDangerScorer,
+  trainLogRegOnly,
   type ClassifierDesign,
-  type DangerScorer,
   type IntentClassifier,
-  type TrainingExample,
+  type Trainer,
 } from './nlp/classify.ts';
-import type { SerializedLogReg } from './nlp/logreg.ts';
+import type { SerializedModel } from './nlp/logreg.ts';
 import { createNormalizer } from './nlp/normalize.ts';
 import { compileRules } from './nlp/rules.ts';
 import { aspectCues, FEATURE_VERSION, features, type Segmenter } from './nlp/segment.ts';
@@ -38,6 +36,8 @@ export interface EngineOptions {
   threshold?: number;
   margin?: number;
   design?: ClassifierDesign;
+  /** Trains a design (default: logistic regression only; eval injects the natural designs). */
+  trainer?: Trainer;
   /** Context older than this is forgotten. */
   contextTtlMinutes?: number;
   /** Evaluation questions, for the leak warning when an admin publishes. */
@@ -52,8 +52,11 @@ export interface EngineOptions {
 
 /** Port: implemented by adapters/model-cache.ts (files); absent = train at every start. */
 export interface ModelCache {
-  load(key: string): SerializedLogReg | undefined;
-  save(key: string, model: SerializedLogReg): void;
+  load(key: string): SerializedModel | undefined;
+  save(key: string, model: SerializedModel): void;
+  /** Lint results of knowledge that passed (a start with unchanged files skips the lint). */
+  loadIssues?(key: string): Issue[] | undefined;
+  saveIssues?(key: string, issues: Issue[]): void;
 }
 
 interface Model {
@@ -97,7 +100,9 @@ export function createEngine(kb: KnowledgeBase, options: EngineOptions): Engine 
 
 function buildModel(kb: KnowledgeBase, options: EngineOptions) {
   const normalize = createNormalizer(kb.homophones, kb.bilingual);
-  const issues = lintKnowledge(kb, { normalize: (text) => normalize(text).text, ...(options.evalTexts ? { evalTexts: options.evalTexts, leakSeverity: options.leakSeverity ?? 'warning' } : {}) });
+  const issues = lintCached(kb, options, () =>
+    lintKnowledge(kb, { normalize: (text) => normalize(text).text, ...(options.evalTexts ? { evalTexts: options.evalTexts, leakSeverity: options.leakSeverity ?? 'warning' } : {}) }),
+  );
   if (hasErrors(issues)) return { ok: false as const, issues };
   const segment = options.segmenterFor(kb);
   const cues = aspectCues(kb.aspects);
@@ -105,7 +110,7 @@ function buildModel(kb: KnowledgeBase, options: EngineOptions) {
     normalize,
     segment,
     rules: compileRules(kb.intents),
-    ...modelsFor(kb, options, (text) => features(segment(normalize(text).text), cues)),
+    classifier: classifierFor(kb, options, (text) => features(segment(normalize(text).text), cues)),
     aspectCues: cues,
     threshold: options.threshold ?? DEFAULT_THRESHOLD,
     margin: options.margin ?? DEFAULT_MARGIN,
@@ -118,34 +123,44 @@ function buildModel(kb: KnowledgeBase, options: EngineOptions) {
   };
 }
 
+/** Bumped when lint's checks change, so cached results from older code are not reused. */
+const LINT_VERSION = 2;
+
 /**
- * Trains the intent classifier and the danger model, or takes them from the cache when nothing
- * they learn from has changed: the examples, the lexicons that shape the features, the feature
- * code's version and the design.
+ * Lint normalises every example (~0.2 s for 7,000) although unchanged knowledge gives the same
+ * issues: cached by a hash of the whole knowledge base. Never with evaluation questions (the
+ * leak check runs in full) and never for knowledge with errors.
  */
-function modelsFor(
-  kb: KnowledgeBase,
-  options: EngineOptions,
-  featuresOf: (text: string) => string[],
-): { classifier: IntentClassifier; dangerScorer?: DangerScorer } {
+function lintCached(kb: KnowledgeBase, options: EngineOptions, lint: () => Issue[]): Issue[] {
+  const cache = options.modelCache;
+  if (!cache?.loadIssues || !cache.saveIssues || options.evalTexts) return lint();
+  const key = fnv1a64(`lint${LINT_VERSION}\u0001${JSON.stringify(kb)}`);
+  const cached = cache.loadIssues(key);
+  if (cached) return cached;
+  const issues = lint();
+  if (!hasErrors(issues)) cache.saveIssues(key, issues);
+  return issues;
+}
+
+/**
+ * Trains the classifier (intents and the danger head), or takes it from the cache when nothing
+ * it learns from has changed: the examples and keywords, the lexicons that shape the features,
+ * the feature and training code's versions and the design.
+ */
+function classifierFor(kb: KnowledgeBase, options: EngineOptions, featuresOf: (text: string) => string[]): IntentClassifier {
   const design = options.design ?? DEFAULT_DESIGN;
   const classifierOptions = { temperature: options.temperature ?? DEFAULT_TEMPERATURE };
-  const key = options.modelCache ? modelKey(kb, design) : undefined;
-  const cachedIntents = key && design === 'logreg' ? options.modelCache?.load(`${key}-intents`) : undefined;
-  const cachedDanger = key ? options.modelCache?.load(`${key}-danger`) : undefined;
-  let examples: TrainingExample[] | undefined;
-  const training = () =>
-    (examples ??= kb.intents.flatMap((intent) =>
-      // An intent's keywords are reliable short phrases of it: the models learn them too, so a
-      // keyword weighs in a longer message even where the rule alone would not decide.
-      [...intent.examples, ...intent.keywords].map((example) => ({ intent: intent.name, features: featuresOf(example) })),
-    ));
-
-  const classifier = cachedIntents ? classifierFromCache(cachedIntents, classifierOptions) : trainClassifier(training(), design, classifierOptions);
-  if (key && !cachedIntents && classifier.serialize) options.modelCache?.save(`${key}-intents`, classifier.serialize());
-  const dangerScorer = cachedDanger ? dangerScorerFromCache(cachedDanger) : trainDangerScorer(training());
-  if (key && !cachedDanger && dangerScorer) options.modelCache?.save(`${key}-danger`, dangerScorer.serialize());
-  return { classifier, ...(dangerScorer ? { dangerScorer } : {}) };
+  const key = design === 'logreg' && options.modelCache ? modelKey(kb, design) : undefined;
+  const cached = key ? options.modelCache?.load(key) : undefined;
+  if (cached) return classifierFromCache(cached, classifierOptions);
+  const examples = kb.intents.flatMap((intent) =>
+    // An intent's keywords are reliable short phrases of it: the model learns them too, so a
+    // keyword weighs in a longer message even where the rule alone would not decide.
+    [...intent.examples, ...intent.keywords].map((example) => ({ intent: intent.name, features: featuresOf(example) })),
+  );
+  const classifier = (options.trainer ?? trainLogRegOnly)(examples, design, classifierOptions);
+  if (key && classifier.serialize) options.modelCache?.save(key, classifier.serialize());
+  return classifier;
 }
 
 /** Softmax temperature chosen on the dev set with `npm run eval` (expected calibration error). */
@@ -164,17 +179,6 @@ export function modelKey(kb: KnowledgeBase, design: ClassifierDesign): string {
   return fnv1a64(parts.join('\u0003'));
 }
 
-/** Two 32-bit FNV-1a passes with different offsets: a cache key, not a security hash. */
-function fnv1a64(text: string): string {
-  let a = 0x811c9dc5;
-  let b = 0x01000193 ^ 0x9e3779b9;
-  for (let i = 0; i < text.length; i += 1) {
-    const c = text.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x01000193 + 0x100);
-  }
-  return `${(a >>> 0).toString(16).padStart(8, '0')}${(b >>> 0).toString(16).padStart(8, '0')}`;
-}
 
 function freshState(state: DialogueState | undefined, now: Date, options: EngineOptions): DialogueState {
   const ttlMs = (options.contextTtlMinutes ?? 30) * 60_000;

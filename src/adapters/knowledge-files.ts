@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { isNode, LineCounter, parse, parseDocument } from 'yaml';
@@ -18,6 +18,7 @@ import {
   type KnowledgeBase,
   type Source,
 } from '../knowledge/schema.ts';
+import { fnv1a64 } from '../lib/hash.ts';
 import type { Issue } from '../lib/issues.ts';
 
 /**
@@ -182,4 +183,65 @@ function formatPath(path: Array<string | number>): string {
 
 function issue(file: string, path: string, code: string, message: string): Issue {
   return { file, path, code, severity: 'error', message };
+}
+
+// === cached load ==============================================================================
+
+/** Bumped when the loader or the schemas change what a load produces. */
+const LOADER_VERSION = 1;
+
+/**
+ * Parsing and validating 7,000 examples of YAML takes ~0.3 s, on every start and every CLI call.
+ * The result depends only on the files' contents, so it is kept as JSON under a hash of them:
+ * any edit (console publish, a text editor) changes the hash and the files are read again.
+ * A load with errors is never cached; a broken or missing cache file is a miss.
+ */
+export async function loadKnowledgeCached(paths: KnowledgePaths, cacheDir: string): Promise<LoadResult> {
+  const key = await contentKey(paths);
+  const file = join(cacheDir, `kb-${key}.json`);
+  if (key) {
+    try {
+      return JSON.parse(await readFile(file, 'utf8')) as LoadResult;
+    } catch {
+      // a miss
+    }
+  }
+  const result = await loadKnowledgeFromDisk(paths);
+  if (key && result.kb) {
+    try {
+      mkdirSync(cacheDir, { recursive: true });
+      const temp = `${file}.${process.pid}.tmp`;
+      writeFileSync(temp, JSON.stringify(result));
+      renameSync(temp, file);
+      pruneCache(cacheDir, 'kb-', 4);
+    } catch {
+      // A read-only disk only costs the next start a full read.
+    }
+  }
+  return result;
+}
+
+/** A hash of every file the loader reads (name and content), or '' when a folder is unreadable. */
+async function contentKey(paths: KnowledgePaths): Promise<string> {
+  const lexicon = join(paths.dataDir, 'lexicon');
+  const files: string[] = [];
+  try {
+    for (const [dir, optional] of [[paths.intentsDir, false], [join(paths.dataDir, 'facts'), false], [lexicon, false], [join(paths.dataDir, 'flows'), true]] as const) {
+      if (optional && !existsSync(dir)) continue;
+      files.push(...(await readdir(dir)).sort().map((name) => join(dir, name)));
+    }
+    files.push(join(paths.dataDir, 'sources.json'));
+    const parts = await Promise.all(files.map(async (name) => `${name}\u0000${existsSync(name) ? await readFile(name, 'utf8') : ''}`));
+    return fnv1a64(`v${LOADER_VERSION}\u0001${process.cwd()}\u0001${parts.join('\u0001')}`);
+  } catch {
+    return '';
+  }
+}
+
+function pruneCache(dir: string, prefix: string, keep: number): void {
+  const files = readdirSync(dir)
+    .filter((name) => name.startsWith(prefix) && name.endsWith('.json'))
+    .map((name) => ({ name, mtime: statSync(join(dir, name)).mtimeMs }))
+    .sort((a, b) => b.mtime - a.mtime);
+  for (const old of files.slice(keep)) rmSync(join(dir, old.name), { force: true });
 }

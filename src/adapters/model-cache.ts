@@ -1,16 +1,23 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelCache } from '../engine.ts';
-import type { SerializedLogReg } from '../nlp/logreg.ts';
+import type { Issue } from '../lib/issues.ts';
+import type { SerializedModel } from '../nlp/logreg.ts';
 
 /**
  * Trained classifiers on disk, one file per key (a hash of everything the model learns from), so
  * a start or a CLI call with unchanged knowledge skips training. A publish changes the key and
- * trains once. Format: a JSON header line, then the weights as raw little-endian float32.
- * A missing, unreadable or truncated file is simply a cache miss.
+ * trains once. Format: one JSON header line (feature names, labels, array lengths), then the
+ * IDF, each head's bias and weights as raw little-endian float32, in header order. A missing,
+ * unreadable or truncated file is simply a cache miss.
  */
 
 const KEEP = 4;
+
+interface Header {
+  features: string[];
+  heads: Array<{ name: string; labels: string[]; weightCount: number }>;
+}
 
 export function createModelCache(dir: string): ModelCache {
   const fileOf = (key: string) => join(dir, `model-${key}.bin`);
@@ -20,25 +27,53 @@ export function createModelCache(dir: string): ModelCache {
         const buffer = readFileSync(fileOf(key));
         const newline = buffer.indexOf(0x0a);
         if (newline < 0) return undefined;
-        const header = JSON.parse(buffer.subarray(0, newline).toString('utf8')) as Omit<SerializedLogReg, 'weights'> & { weightCount: number };
-        const bytes = buffer.subarray(newline + 1);
-        if (bytes.length !== header.weightCount * 4) return undefined;
-        // Copy into an aligned buffer: the file's bytes may start at any offset.
-        const weights = new Float32Array(header.weightCount);
-        new Uint8Array(weights.buffer).set(bytes);
-        return { labels: header.labels, features: header.features, idf: header.idf, bias: header.bias, weights };
+        const header = JSON.parse(buffer.subarray(0, newline).toString('utf8')) as Header;
+        // Copy into one aligned buffer: the file's bytes may start at any offset.
+        const floats = new Float32Array((buffer.length - newline - 1) / 4);
+        new Uint8Array(floats.buffer).set(buffer.subarray(newline + 1, newline + 1 + floats.length * 4));
+        let at = 0;
+        const take = (count: number) => {
+          const part = floats.subarray(at, at + count);
+          at += count;
+          return part;
+        };
+        const idf = take(header.features.length);
+        const heads = header.heads.map((head) => ({ name: head.name, labels: head.labels, bias: take(head.labels.length), weights: take(head.weightCount) }));
+        // A truncated file leaves the last arrays short: a miss, not a half-loaded model.
+        if (at !== floats.length || heads.some((head, i) => head.weights.length !== header.heads[i]?.weightCount)) return undefined;
+        return { features: header.features, idf, heads };
       } catch {
         return undefined;
+      }
+    },
+    loadIssues(key) {
+      try {
+        return JSON.parse(readFileSync(join(dir, `lint-${key}.json`), 'utf8')) as Issue[];
+      } catch {
+        return undefined;
+      }
+    },
+    saveIssues(key, issues) {
+      try {
+        mkdirSync(dir, { recursive: true });
+        const file = join(dir, `lint-${key}.json`);
+        writeFileSync(`${file}.${process.pid}.tmp`, JSON.stringify(issues));
+        renameSync(`${file}.${process.pid}.tmp`, file);
+        prune(dir, /^lint-[0-9a-f]+\.json$/);
+      } catch {
+        // only costs the next start a lint
       }
     },
     save(key, model) {
       try {
         mkdirSync(dir, { recursive: true });
-        const header = JSON.stringify({ labels: model.labels, features: model.features, idf: model.idf, bias: model.bias, weightCount: model.weights.length });
+        const header: Header = { features: model.features, heads: model.heads.map((head) => ({ name: head.name, labels: head.labels, weightCount: head.weights.length })) };
+        const parts = [Buffer.from(`${JSON.stringify(header)}\n`, 'utf8'), bytes(model.idf)];
+        for (const head of model.heads) parts.push(bytes(head.bias), bytes(head.weights));
         const temp = `${fileOf(key)}.${process.pid}.tmp`;
-        writeFileSync(temp, Buffer.concat([Buffer.from(`${header}\n`, 'utf8'), Buffer.from(model.weights.buffer, model.weights.byteOffset, model.weights.byteLength)]));
+        writeFileSync(temp, Buffer.concat(parts));
         renameSync(temp, fileOf(key));
-        prune(dir);
+        prune(dir, /^model-[0-9a-f]+\.bin$/);
       } catch {
         // A read-only or full disk only costs the next start a retrain.
       }
@@ -46,10 +81,14 @@ export function createModelCache(dir: string): ModelCache {
   };
 }
 
+function bytes(array: Float32Array): Buffer {
+  return Buffer.from(array.buffer, array.byteOffset, array.byteLength);
+}
+
 /** Keeps the newest few models (each publish makes one). */
-function prune(dir: string): void {
+function prune(dir: string, pattern: RegExp): void {
   const files = readdirSync(dir)
-    .filter((name) => /^model-[0-9a-f]+\.bin$/.test(name))
+    .filter((name) => pattern.test(name))
     .map((name) => ({ name, mtime: statSync(join(dir, name)).mtimeMs }))
     .sort((a, b) => b.mtime - a.mtime);
   for (const file of files.slice(KEEP)) rmSync(join(dir, file.name), { force: true });

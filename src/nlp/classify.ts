@@ -1,18 +1,24 @@
-import classifiers from 'natural/lib/natural/classifiers/index.js';
-import TfIdf from 'natural/lib/natural/tfidf/tfidf.js';
 import type { ScoredIntent } from '../dialogue/types.ts';
-import { deserializeLogReg, predictLogReg, serializeLogReg, trainLogReg, type LogRegModel, type SerializedLogReg } from './logreg.ts';
+import {
+  buildSpace,
+  deserializeModel,
+  probabilities,
+  serializeModel,
+  topLabels,
+  trainHead,
+  vectorize,
+  type FeatureSpace,
+  type LinearHead,
+  type SerializedModel,
+} from './logreg.ts';
 
 /**
- * Stage 3: intent classification over feature arrays (never strings: natural would stem a
- * Chinese string into nothing). The only file that imports natural — and only the parts we
- * use: `import 'natural'` loads every storage backend, runs dotenv and prints to stdout.
- *
- * Two designs are kept so `npm run eval` can compare them on the same data:
- * - `bayes`: natural's naive Bayes model (its sparse-observation form), scored in log space
- *   because its own `getClassifications` multiplies probabilities and underflows to 0 on a
- *   long message;
- * - `tfidf`: cosine between the message and each intent's examples, weighted by natural's TF-IDF.
+ * Stage 3: intent classification over feature arrays. The bot runs `logreg` (logistic
+ * regression, logreg.ts), which measured best on cross-validation, dev and real citizens'
+ * questions (`npm run eval` prints the comparison). The designs built on `natural` (naive Bayes,
+ * TF-IDF and their ensemble) live in classify-natural.ts and are loaded only by the composition
+ * roots that compare them: natural's classifier index takes ~120 ms to load, a cost every start
+ * of the bot would otherwise pay for models it does not use.
  */
 
 export type ClassifierDesign = 'bayes' | 'tfidf' | 'ensemble' | 'logreg';
@@ -21,7 +27,7 @@ export type ClassifierDesign = 'bayes' | 'tfidf' | 'ensemble' | 'logreg';
  * Bumped whenever training changes (hyperparameters, what is trained on), so a cached model
  * from older code is never loaded.
  */
-export const MODEL_VERSION = 3;
+export const MODEL_VERSION = 5;
 
 /** The design the bot runs with; `npm run eval` compares it with the others. */
 export const DEFAULT_DESIGN: ClassifierDesign = 'logreg';
@@ -32,16 +38,16 @@ export interface TrainingExample {
 }
 
 export interface Ranking {
-  /** All intents, best first; scores are a probability-like distribution summing to 1. */
+  /** Intents best first (all of them, or the leading ones); scores are probabilities. */
   ranked: ScoredIntent[];
   /** Share of the message's features the model has seen in any example (0–1). */
   coverage: number;
   /**
-   * The same distribution before temperature scaling, when the model has a temperature. The
-   * danger detector's thresholds are set on these, so recalibrating the answers' confidence
-   * never moves the emergency net.
+   * Probability (0–1) that the message is about danger now, from the danger model (absent when
+   * there was too little data to train one). Untouched by the intents' temperature, so
+   * recalibrating the answers' confidence never moves the emergency net.
    */
-  raw?: ScoredIntent[];
+  danger?: number;
 }
 
 export interface IntentClassifier {
@@ -50,7 +56,7 @@ export interface IntentClassifier {
   /** A cheaper member for the many short sentences of a long story (the ensemble's Bayes). */
   fast?: IntentClassifier;
   /** The trained weights, for the model cache (logistic regression only). */
-  serialize?: () => SerializedLogReg;
+  serialize?: () => SerializedModel;
 }
 
 export interface ClassifierOptions {
@@ -58,36 +64,42 @@ export interface ClassifierOptions {
   temperature?: number;
 }
 
-export function trainClassifier(
-  examples: readonly TrainingExample[],
-  design: ClassifierDesign = 'bayes',
-  options: ClassifierOptions = {},
-): IntentClassifier {
-  if (design === 'logreg') {
-    return logRegClassifier(trainLogReg(examples.map((e) => ({ features: e.features, label: e.intent }))), options);
-  }
-  const vocabulary = new Set<string>();
-  for (const example of examples) for (const feature of example.features) vocabulary.add(feature);
-  if (design === 'bayes') return trainBayes(examples, vocabulary);
-  if (design === 'tfidf') return trainTfidf(examples, vocabulary);
-  return ensemble(trainBayes(examples, vocabulary), trainTfidf(examples, vocabulary));
+/** Trains a classifier of some design; the composition root picks which trainers exist. */
+export type Trainer = (examples: readonly TrainingExample[], design: ClassifierDesign, options: ClassifierOptions) => IntentClassifier;
+
+/** The bot's own trainer: logistic regression with its danger head. */
+export const trainLogRegOnly: Trainer = (examples, design, options) => {
+  if (design !== 'logreg') throw new Error(`分类器设计 ${design} 需要 natural（只有评测脚本加载它）`);
+  return trainClassifier(examples, options);
+};
+
+export function trainClassifier(examples: readonly TrainingExample[], options: ClassifierOptions = {}): IntentClassifier {
+  const { space, rows } = vectorized(examples);
+  const heads: Record<string, LinearHead> = { intents: trainHead(rows.map((row) => ({ x: row.x, label: row.intent })), space.idf.length) };
+  const danger = trainDangerHead(rows, space);
+  if (danger) heads.danger = danger;
+  return logRegClassifier(space, heads, options);
 }
 
-/** The mean of the two distributions: Bayes is sharp on words, TF-IDF steadier on long text. */
-function ensemble(a: IntentClassifier, b: IntentClassifier): IntentClassifier {
-  return {
-    design: 'ensemble',
-    fast: a,
-    rank(features) {
-      const first = a.rank(features);
-      const second = b.rank(features);
-      const secondScore = new Map(second.ranked.map((entry) => [entry.intent, entry.score]));
-      const ranked = first.ranked
-        .map((entry) => ({ intent: entry.intent, score: (entry.score + (secondScore.get(entry.intent) ?? 0)) / 2 }))
-        .sort((x, y) => y.score - x.score);
-      return { ranked, coverage: first.coverage };
-    },
+/** Another design gets the same danger model, so `npm run eval` compares only the intents. */
+export function withDangerModel(base: IntentClassifier, examples: readonly TrainingExample[]): IntentClassifier {
+  const { space, rows } = vectorized(examples);
+  const danger = trainDangerHead(rows, space);
+  return danger ? withDanger(base, space, danger) : base;
+}
+
+function vectorized(examples: readonly TrainingExample[]) {
+  const space = buildSpace(examples.map((example) => example.features));
+  return { space, rows: examples.map((example) => ({ x: vectorize(space, example.features), intent: example.intent })) };
+}
+
+function withDanger(base: IntentClassifier, space: FeatureSpace, danger: LinearHead): IntentClassifier {
+  const dangerIndex = danger.labels.indexOf(DANGER);
+  const wrapped: IntentClassifier = {
+    ...base,
+    rank: (features) => ({ ...base.rank(features), danger: probabilities(danger, vectorize(space, features))[dangerIndex] ?? 0 }),
   };
+  return wrapped;
 }
 
 // === logistic regression ===================================================================
@@ -108,211 +120,63 @@ export function contentCoverage(features: readonly string[], known: (feature: st
   return total === 0 ? 0 : hits / total;
 }
 
-export function logRegClassifier(model: LogRegModel, options: ClassifierOptions = {}): IntentClassifier {
+/** How many intents a logistic-regression ranking lists. */
+const RANKED = 12;
+
+function logRegClassifier(space: FeatureSpace, heads: Record<string, LinearHead>, options: ClassifierOptions = {}): IntentClassifier {
   const temperature = options.temperature ?? 1;
+  const intents = heads.intents;
+  if (!intents) throw new Error('model without an intents head');
+  const danger = heads.danger;
+  const dangerIndex = danger?.labels.indexOf(DANGER) ?? -1;
   return {
     design: 'logreg',
     rank(features) {
-      const { ranked, raw } = predictLogReg(model, features, temperature);
-      return { ranked, coverage: contentCoverage(features, (feature) => model.vocabulary.has(feature)), ...(raw ? { raw } : {}) };
+      // One vector for both heads; only the leading intents are ranked (the rest share what
+      // is left of a probability that sums to 1, too little to matter to any decision).
+      const x = vectorize(space, features);
+      const p = probabilities(intents, x, temperature);
+      const ranked = topLabels(intents.labels, p, RANKED);
+      return {
+        ranked,
+        coverage: contentCoverage(features, (feature) => space.vocabulary.has(feature)),
+        ...(danger ? { danger: probabilities(danger, x)[dangerIndex] ?? 0 } : {}),
+      };
     },
-    serialize: () => serializeLogReg(model),
+    serialize: () => serializeModel(space, heads),
   };
 }
 
-export function classifierFromCache(data: SerializedLogReg, options: ClassifierOptions = {}): IntentClassifier {
-  return logRegClassifier(deserializeLogReg(data), options);
+export function classifierFromCache(data: SerializedModel, options: ClassifierOptions = {}): IntentClassifier {
+  const { space, heads } = deserializeModel(data);
+  return logRegClassifier(space, heads, options);
 }
 
 // === the danger model ======================================================================
 
 /**
- * Is this message a cry for help? A binary logistic regression over the same features: the
+ * Is this message a cry for help? A yes/no logistic regression over the same features: the
  * emergency intents' examples against every other example, which include ordinary questions
- * that use the same words (如果我死了…遗产, 去年被打了…起诉). A dedicated model separates the two
+ * that use the same words (如果我死了…遗产, 去年被打了…起诉). A dedicated head separates the two
  * better than the emergency intents' share of the 100-way model, where their mass is spread.
- */
-export interface DangerScorer {
-  /** Probability (0–1) that the message is about danger now. */
-  score(features: readonly string[]): number;
-  serialize(): SerializedLogReg;
-}
-
-const DANGER = 'danger';
-
-/**
- * Stronger L2 than the intent model: with a weak penalty one frequent piece of a danger example
+ *
+ * Stronger L2 than the intents: with a weak penalty one frequent piece of a danger example
  * ("天天" of 天天打我) could carry a short ordinary message ("今天天气") over the line on its own.
  * Chosen on the dev emergency and false-alarm sets.
  */
+const DANGER = 'danger';
 const DANGER_L2 = 6e-4;
-
 /** Below this much data a danger model means nothing; rules and the intents' share decide. */
 const DANGER_MIN_POSITIVES = 30;
 const DANGER_MIN_NEGATIVES = 300;
 
-export function trainDangerScorer(examples: readonly TrainingExample[]): DangerScorer | undefined {
-  const positives = examples.filter((example) => example.intent.startsWith('emergency.')).length;
-  if (positives < DANGER_MIN_POSITIVES || examples.length - positives < DANGER_MIN_NEGATIVES) return undefined;
-  return dangerScorer(
-    trainLogReg(
-      examples.map((example) => ({ features: example.features, label: example.intent.startsWith('emergency.') ? DANGER : 'other' })),
-      { l2: DANGER_L2 },
-    ),
+function trainDangerHead(rows: ReadonlyArray<{ x: ReturnType<typeof vectorize>; intent: string }>, space: FeatureSpace): LinearHead | undefined {
+  const positives = rows.filter((row) => row.intent.startsWith('emergency.')).length;
+  if (positives < DANGER_MIN_POSITIVES || rows.length - positives < DANGER_MIN_NEGATIVES) return undefined;
+  return trainHead(
+    rows.map((row) => ({ x: row.x, label: row.intent.startsWith('emergency.') ? DANGER : 'other' })),
+    space.idf.length,
+    { l2: DANGER_L2 },
   );
 }
 
-export function dangerScorerFromCache(data: SerializedLogReg): DangerScorer {
-  return dangerScorer(deserializeLogReg(data));
-}
-
-function dangerScorer(model: LogRegModel): DangerScorer {
-  return {
-    score: (features) => predictLogReg(model, features).ranked.find((entry) => entry.intent === DANGER)?.score ?? 0,
-    serialize: () => serializeLogReg(model),
-  };
-}
-
-// === naive Bayes =============================================================================
-
-interface ApparatusBayes {
-  classFeatures: Record<string, Record<string, number>>;
-  classTotals: Record<string, number>;
-  totalExamples: number;
-  smoothing: number;
-  addExample(observation: Record<string, string>, label: string): void;
-}
-
-/** Log-probabilities are divided by this power of the feature count before the softmax, so a
- * long message is not absurdly over-confident (naive Bayes double-counts correlated features). */
-const BAYES_LENGTH_DAMPING = 0.5;
-
-function trainBayes(examples: readonly TrainingExample[], vocabulary: Set<string>): IntentClassifier {
-  const wrapper = new classifiers.BayesClassifier(undefined, 0.1) as unknown as { classifier: ApparatusBayes };
-  const model = wrapper.classifier;
-  for (const example of examples) {
-    const observation: Record<string, string> = {};
-    example.features.forEach((feature, index) => {
-      observation[index] = feature;
-    });
-    model.addExample(observation, example.intent);
-  }
-  const labels = Object.keys(model.classFeatures);
-
-  // The model's log-probabilities, precomputed once. A label's score starts from its prior plus
-  // "every known feature unseen" (the smoothing term), and each feature the label has seen
-  // corrects that by its own log-probability: scoring visits only the (feature, label) pairs
-  // that exist, not every label for every feature.
-  const unseenLog = labels.map((label) => Math.log(model.smoothing / (model.classTotals[label] ?? 1)));
-  const priorLog = labels.map((label) => Math.log((model.classTotals[label] ?? 1) / model.totalExamples));
-  const postings = invertedIndex(labels, (label, index) => {
-    const total = model.classTotals[label] ?? 1;
-    return Object.entries(model.classFeatures[label] ?? {}).map(
-      ([feature, count]): [string, number] => [feature, Math.log(count / total) - (unseenLog[index] ?? 0)],
-    );
-  });
-
-  return {
-    design: 'bayes',
-    rank(features) {
-      const known = features.filter((feature) => vocabulary.has(feature));
-      const coverage = features.length === 0 ? 0 : known.length / features.length;
-      if (known.length === 0) return { ranked: uniform(labels), coverage: 0 };
-      const damping = Math.pow(known.length, BAYES_LENGTH_DAMPING);
-      const logits = labels.map((_, i) => (priorLog[i] ?? 0) + known.length * (unseenLog[i] ?? 0));
-      for (const feature of known) {
-        for (const [index, delta] of postings.get(feature) ?? []) logits[index] = (logits[index] ?? 0) + delta;
-      }
-      return { ranked: softmax(labels, logits.map((logit) => logit / damping)), coverage };
-    },
-  };
-}
-
-/** Cosines (0–1) times this before the softmax; chosen with `npm run eval` so both designs
- * are compared at their best calibration, not at an arbitrary one. */
-const TFIDF_SHARPNESS = 40;
-
-// === TF-IDF cosine ==========================================================================
-
-function trainTfidf(examples: readonly TrainingExample[], vocabulary: Set<string>): IntentClassifier {
-  // Inverse document frequency over intents (one natural TfIdf document per intent): a feature
-  // spread over many intents says little. natural's idf() scans every document per term, so
-  // 88 intent documents train in ~0.1 s where 1,300 example documents took ~2 s.
-  const tfidf = new TfIdf();
-  const byIntent = new Map<string, string[]>();
-  for (const example of examples) byIntent.set(example.intent, [...(byIntent.get(example.intent) ?? []), ...example.features]);
-  for (const features of byIntent.values()) tfidf.addDocument(features);
-  const idf = new Map<string, number>();
-  for (const feature of vocabulary) idf.set(feature, tfidf.idf(feature));
-
-  // One centroid per intent: the sum of its examples' TF-IDF vectors, L2-normalised.
-  const centroids = new Map<string, Map<string, number>>();
-  for (const example of examples) {
-    const centroid = centroids.get(example.intent) ?? new Map<string, number>();
-    for (const feature of example.features) {
-      centroid.set(feature, (centroid.get(feature) ?? 0) + (idf.get(feature) ?? 0));
-    }
-    centroids.set(example.intent, centroid);
-  }
-  for (const centroid of centroids.values()) normalise(centroid);
-  const labels = [...centroids.keys()];
-  const postings = invertedIndex(labels, (label) => centroids.get(label) ?? []);
-
-  return {
-    design: 'tfidf',
-    rank(features) {
-      const known = features.filter((feature) => vocabulary.has(feature));
-      const coverage = features.length === 0 ? 0 : known.length / features.length;
-      if (known.length === 0) return { ranked: uniform(labels), coverage: 0 };
-      const query = new Map<string, number>();
-      for (const feature of known) query.set(feature, idf.get(feature) ?? 0);
-      normalise(query);
-      const cosines = labels.map(() => 0);
-      for (const [feature, weight] of query) {
-        for (const [index, centroidWeight] of postings.get(feature) ?? []) cosines[index] = (cosines[index] ?? 0) + weight * centroidWeight;
-      }
-      return { ranked: softmax(labels, cosines.map((cosine) => cosine * TFIDF_SHARPNESS)), coverage };
-    },
-  };
-}
-
-// === shared =================================================================================
-
-/**
- * feature → (label index, weight) for every pair that exists, so scoring a long message costs
- * its features, not features × labels.
- */
-function invertedIndex(
-  labels: string[],
-  weightsOf: (label: string, index: number) => Iterable<[string, number]>,
-): Map<string, Array<[number, number]>> {
-  const postings = new Map<string, Array<[number, number]>>();
-  labels.forEach((label, index) => {
-    for (const [feature, weight] of weightsOf(label, index)) {
-      const list = postings.get(feature) ?? [];
-      list.push([index, weight]);
-      postings.set(feature, list);
-    }
-  });
-  return postings;
-}
-
-function normalise(vector: Map<string, number>): void {
-  let norm = 0;
-  for (const value of vector.values()) norm += value * value;
-  norm = Math.sqrt(norm) || 1;
-  for (const [key, value] of vector) vector.set(key, value / norm);
-}
-
-function softmax(labels: string[], logits: number[]): ScoredIntent[] {
-  const max = Math.max(...logits);
-  const exps = logits.map((logit) => Math.exp(logit - max));
-  const sum = exps.reduce((a, b) => a + b, 0) || 1;
-  return labels
-    .map((intent, index) => ({ intent, score: (exps[index] ?? 0) / sum }))
-    .sort((a, b) => b.score - a.score);
-}
-
-function uniform(labels: string[]): ScoredIntent[] {
-  return labels.map((intent) => ({ intent, score: labels.length ? 1 / labels.length : 0 }));
-}

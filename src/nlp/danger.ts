@@ -47,6 +47,11 @@ export interface DangerCue {
   partial?: boolean;
   /** No danger model behind the score (too little data): it can only make danger possible. */
   weak?: boolean;
+  /**
+   * How sure the intent classifier is of an ordinary (non-emergency) reading of the same text.
+   * When the two models disagree this strongly ("今天天气", "帮我砍一刀"), danger is only possible.
+   */
+  ordinary?: number;
 }
 
 export interface DangerAssessment {
@@ -71,6 +76,8 @@ export interface DangerThresholds {
   partPossible: number;
   /** The danger model this sure outweighs a softening word ("要是还在就弄死我", "离婚官司输了…在楼顶"). */
   modelOverSoftener: number;
+  /** An ordinary reading this sure makes a model-only cue uncertain. */
+  ordinaryVeto: number;
   /** Right after a turn about danger, a lower bar ("他又来了"). */
   afterDanger: number;
 }
@@ -83,6 +90,7 @@ export const DEFAULT_DANGER_THRESHOLDS: DangerThresholds = {
   partCertain: 0.7,
   partPossible: 0.5,
   modelOverSoftener: 0.8,
+  ordinaryVeto: 0.9,
   afterDanger: 0.15,
 };
 
@@ -120,12 +128,13 @@ export function assessDanger(
       else if (cue.score >= t.softenedPossible || m.now) consider({ level: 'possible', intent: cue.intent, reason: `${what}，但有「${m.softener}」，不确定是否正在发生` });
       continue;
     }
-    const certainAt = cue.weak ? Infinity : options.afterDanger ? t.afterDanger : cue.partial ? t.partCertain : t.modelCertain;
+    const vetoed = (cue.ordinary ?? 0) >= t.ordinaryVeto && !options.afterDanger;
+    const certainAt = cue.weak || vetoed ? Infinity : options.afterDanger ? t.afterDanger : cue.partial ? t.partCertain : t.modelCertain;
     const possibleAt = cue.partial ? t.partPossible : t.modelPossible;
     if (cue.score >= certainAt && (!m.softener || m.urgent)) consider({ level: 'certain', intent: cue.intent, reason: what });
-    else if (!cue.weak && !cue.partial && cue.score >= t.modelOverSoftener) consider({ level: 'certain', intent: cue.intent, reason: `${what}，虽有「${m.softener}」，但整体像求助` });
-    else if (cue.score >= (cue.weak ? t.modelCertain : certainAt) && m.softener) consider({ level: 'possible', intent: cue.intent, reason: `${what}，但有「${m.softener}」` });
-    else if (cue.score >= possibleAt && !m.softener) consider({ level: 'possible', intent: cue.intent, reason: `${what}，不确定` });
+    else if (!cue.weak && !vetoed && !cue.partial && cue.score >= t.modelOverSoftener) consider({ level: 'certain', intent: cue.intent, reason: `${what}，虽有「${m.softener}」，但整体像求助` });
+    else if (cue.score >= (cue.weak || vetoed ? t.modelCertain : certainAt) && m.softener) consider({ level: 'possible', intent: cue.intent, reason: `${what}，但有「${m.softener}」` });
+    else if (cue.score >= possibleAt && !m.softener) consider({ level: 'possible', intent: cue.intent, reason: `${what}，不确定${vetoed ? '（意图分类更像普通问题）' : ''}` });
   }
   return best;
 }

@@ -1,17 +1,17 @@
-import type { ScoredIntent } from '../dialogue/types.ts';
-
 /**
  * Multinomial logistic regression over sparse string features: the discriminative model the
  * issue asked to compare against naive Bayes and TF-IDF. A plain linear model over character
  * n-grams generalises to real citizens' stories better than the generative ones, because it
  * learns which pieces separate intents instead of how often each piece occurs in one.
  *
+ * - One feature space (vocabulary + IDF) is shared by several heads (the intents, and the
+ *   danger detector's yes/no), so a message is vectorised once and scored by both.
  * - Inputs are TF-IDF weighted and L2-normalised, so a 200-character story and a 4-character
  *   question produce logits on the same scale (the same preprocessing as scikit-learn's
  *   TfidfVectorizer + LogisticRegression, the baseline we were measured against).
  * - Trained with AdaGrad and L2 on the rows a step touches; the order of examples is a seeded
  *   shuffle, so the same data always gives the same model (and the same cache key).
- * - The model is plain arrays, so it can be serialised and cached by the adapter layer.
+ * - Plain typed arrays, so the model can be cached by the adapter layer.
  */
 
 export interface LogRegOptions {
@@ -21,173 +21,187 @@ export interface LogRegOptions {
   seed?: number;
 }
 
-export interface LogRegModel {
-  labels: string[];
+export interface FeatureSpace {
   /** feature → row index */
   vocabulary: Map<string, number>;
   idf: Float32Array;
+}
+
+export interface LinearHead {
+  labels: string[];
   /** row-major [feature][label] */
   weights: Float32Array;
   bias: Float32Array;
 }
 
+export interface SparseVector {
+  indices: Int32Array;
+  values: Float32Array;
+}
+
 /** What the cache stores: everything as arrays, no Maps. */
-export interface SerializedLogReg {
-  labels: string[];
+export interface SerializedModel {
   features: string[];
-  idf: number[];
-  weights: Float32Array;
-  bias: number[];
+  idf: Float32Array;
+  heads: Array<{ name: string; labels: string[]; bias: Float32Array; weights: Float32Array }>;
 }
 
 const DEFAULTS: Required<LogRegOptions> = { epochs: 12, learningRate: 0.5, l2: 1e-5, seed: 7 };
 
-export function trainLogReg(
-  examples: ReadonlyArray<{ features: readonly string[]; label: string }>,
-  options: LogRegOptions = {},
-): LogRegModel {
-  const { epochs, learningRate, l2, seed } = { ...DEFAULTS, ...options };
-  const labels = [...new Set(examples.map((example) => example.label))].sort();
-  const labelIndex = new Map(labels.map((label, i) => [label, i]));
+/**
+ * A feature seen in fewer than `minCount` examples is left out: it cannot generalise (it names
+ * one example), and every kept feature costs a row of weights that each message touching it
+ * must read from memory.
+ */
+export function buildSpace(examples: ReadonlyArray<readonly string[]>, minCount = MIN_FEATURE_COUNT): FeatureSpace {
+  const counts = new Map<string, number>();
+  for (const features of examples) for (const feature of new Set(features)) counts.set(feature, (counts.get(feature) ?? 0) + 1);
   const vocabulary = new Map<string, number>();
-  const documentFrequency: number[] = [];
-  for (const example of examples) {
-    for (const feature of new Set(example.features)) {
-      let index = vocabulary.get(feature);
-      if (index === undefined) {
-        index = vocabulary.size;
-        vocabulary.set(feature, index);
-        documentFrequency.push(0);
-      }
-      documentFrequency[index] = (documentFrequency[index] ?? 0) + 1;
-    }
-  }
+  const idf: number[] = [];
   // Smoothed IDF as in scikit-learn: ln((1 + n) / (1 + df)) + 1.
   const n = examples.length;
-  const idf = Float32Array.from(documentFrequency, (df) => Math.log((1 + n) / (1 + df)) + 1);
-  const model: LogRegModel = {
-    labels,
-    vocabulary,
-    idf,
-    weights: new Float32Array(vocabulary.size * labels.length),
-    bias: new Float32Array(labels.length),
-  };
-  const rows = examples.map((example) => ({ x: vectorize(model, example.features), y: labelIndex.get(example.label) ?? 0 }));
+  for (const [feature, df] of counts) {
+    if (df < minCount) continue;
+    vocabulary.set(feature, vocabulary.size);
+    idf.push(Math.log((1 + n) / (1 + df)) + 1);
+  }
+  return { vocabulary, idf: Float32Array.from(idf) };
+}
 
+export const MIN_FEATURE_COUNT = 2;
+
+/** TF-IDF (binary tf: each feature once) over known features, L2-normalised. */
+export function vectorize(space: FeatureSpace, features: readonly string[]): SparseVector {
+  const seen = new Set<number>();
+  for (const feature of features) {
+    const index = space.vocabulary.get(feature);
+    if (index !== undefined) seen.add(index);
+  }
+  const indices = new Int32Array(seen.size);
+  const values = new Float32Array(seen.size);
+  let i = 0;
+  let norm = 0;
+  for (const index of seen) {
+    const v = space.idf[index] ?? 0;
+    indices[i] = index;
+    values[i] = v;
+    norm += v * v;
+    i += 1;
+  }
+  norm = Math.sqrt(norm) || 1;
+  for (let j = 0; j < values.length; j += 1) values[j]! /= norm;
+  return { indices, values };
+}
+
+export function trainHead(
+  rows: ReadonlyArray<{ x: SparseVector; label: string }>,
+  featureCount: number,
+  options: LogRegOptions = {},
+): LinearHead {
+  const { epochs, learningRate, l2, seed } = { ...DEFAULTS, ...options };
+  const labels = [...new Set(rows.map((row) => row.label))].sort();
+  const labelIndex = new Map(labels.map((label, i) => [label, i]));
   const L = labels.length;
-  const gradSquared = new Float32Array(model.weights.length).fill(1e-8);
+  const head: LinearHead = { labels, weights: new Float32Array(featureCount * L), bias: new Float32Array(L) };
+  const targets = rows.map((row) => labelIndex.get(row.label) ?? 0);
+  const gradSquared = new Float32Array(head.weights.length).fill(1e-8);
   const biasGradSquared = new Float32Array(L).fill(1e-8);
-  const logits = new Float64Array(L);
+  const p = new Float64Array(L);
   const order = rows.map((_, i) => i);
   const random = mulberry32(seed);
   for (let epoch = 0; epoch < epochs; epoch += 1) {
     shuffle(order, random);
     for (const r of order) {
-      const { x, y } = rows[r]!;
-      scoreInto(model, x, logits);
-      softmaxInPlace(logits);
+      const { x } = rows[r]!;
+      const y = targets[r]!;
+      logitsInto(head, x, p);
+      softmaxInPlace(p);
       for (let k = 0; k < L; k += 1) {
-        const g = (logits[k] ?? 0) - (k === y ? 1 : 0);
+        const g = (p[k] ?? 0) - (k === y ? 1 : 0);
         biasGradSquared[k]! += g * g;
-        model.bias[k]! -= (learningRate * g) / Math.sqrt(biasGradSquared[k]!);
+        head.bias[k]! -= (learningRate * g) / Math.sqrt(biasGradSquared[k]!);
       }
       for (let j = 0; j < x.indices.length; j += 1) {
         const row = x.indices[j]! * L;
         const value = x.values[j]!;
         for (let k = 0; k < L; k += 1) {
-          const w = model.weights[row + k]!;
-          const g = ((logits[k] ?? 0) - (k === y ? 1 : 0)) * value + l2 * w;
+          const w = head.weights[row + k]!;
+          const g = ((p[k] ?? 0) - (k === y ? 1 : 0)) * value + l2 * w;
           if (g === 0) continue;
           const gs = (gradSquared[row + k]! += g * g);
-          model.weights[row + k] = w - (learningRate * g) / Math.sqrt(gs);
+          head.weights[row + k] = w - (learningRate * g) / Math.sqrt(gs);
         }
       }
     }
   }
-  return model;
+  return head;
 }
 
-interface SparseVector {
-  indices: Int32Array;
-  values: Float32Array;
+function logitsInto(head: LinearHead, x: SparseVector, out: Float64Array): void {
+  // The hot loop of every message: plain locals and typed arrays, no optional chaining.
+  const L = head.labels.length;
+  const { weights, bias } = head;
+  const { indices, values } = x;
+  for (let k = 0; k < L; k += 1) out[k] = bias[k] as number;
+  for (let j = 0; j < indices.length; j += 1) {
+    const row = (indices[j] as number) * L;
+    const value = values[j] as number;
+    for (let k = 0; k < L; k += 1) out[k] = (out[k] as number) + (weights[row + k] as number) * value;
+  }
 }
 
-/** TF-IDF (binary tf: each feature once) over known features, L2-normalised. */
-function vectorize(model: LogRegModel, features: readonly string[]): SparseVector {
-  const seen = new Set<number>();
-  for (const feature of features) {
-    const index = model.vocabulary.get(feature);
-    if (index !== undefined) seen.add(index);
+/** The `k` most probable labels, best first, without sorting all of them. */
+export function topLabels(labels: readonly string[], p: Float64Array, k: number): Array<{ intent: string; score: number }> {
+  const best: number[] = [];
+  for (let i = 0; i < p.length; i += 1) {
+    const score = p[i] as number;
+    if (best.length === k && score <= (p[best[k - 1] as number] as number)) continue;
+    let at = best.length === k ? k - 1 : best.length;
+    best[at] = i;
+    while (at > 0 && (p[best[at - 1] as number] as number) < score) {
+      best[at] = best[at - 1] as number;
+      best[at - 1] = i;
+      at -= 1;
+    }
   }
-  const indices = Int32Array.from(seen);
-  const values = new Float32Array(indices.length);
-  let norm = 0;
-  for (let i = 0; i < indices.length; i += 1) {
-    const v = model.idf[indices[i]!] ?? 0;
-    values[i] = v;
-    norm += v * v;
-  }
-  norm = Math.sqrt(norm) || 1;
-  for (let i = 0; i < values.length; i += 1) values[i]! /= norm;
-  return { indices, values };
-}
-
-function scoreInto(model: LogRegModel, x: SparseVector, out: Float64Array): void {
-  const L = model.labels.length;
-  for (let k = 0; k < L; k += 1) out[k] = model.bias[k] ?? 0;
-  for (let j = 0; j < x.indices.length; j += 1) {
-    const row = x.indices[j]! * L;
-    const value = x.values[j]!;
-    for (let k = 0; k < L; k += 1) out[k]! += model.weights[row + k]! * value;
-  }
+  return best.map((i) => ({ intent: labels[i] as string, score: p[i] as number }));
 }
 
 function softmaxInPlace(logits: Float64Array, temperature = 1): void {
   let max = -Infinity;
-  for (const v of logits) if (v > max) max = v;
+  for (let k = 0; k < logits.length; k += 1) if ((logits[k] as number) > max) max = logits[k] as number;
   let sum = 0;
   for (let k = 0; k < logits.length; k += 1) {
-    const e = Math.exp(((logits[k] ?? 0) - max) / temperature);
+    const e = Math.exp(((logits[k] as number) - max) / temperature);
     logits[k] = e;
     sum += e;
   }
-  for (let k = 0; k < logits.length; k += 1) logits[k]! /= sum || 1;
+  const scale = 1 / (sum || 1);
+  for (let k = 0; k < logits.length; k += 1) logits[k] = (logits[k] as number) * scale;
 }
 
-/** Probabilities for every label, best first. `temperature` > 1 softens over-confidence. */
-export function predictLogReg(
-  model: LogRegModel,
-  features: readonly string[],
-  temperature = 1,
-): { ranked: ScoredIntent[]; known: number; raw?: ScoredIntent[] } {
-  const x = vectorize(model, features);
-  const logits = new Float64Array(model.labels.length);
-  scoreInto(model, x, logits);
-  const toRanked = (probabilities: Float64Array) =>
-    model.labels.map((intent, k) => ({ intent, score: probabilities[k] ?? 0 })).sort((a, b) => b.score - a.score);
-  if (temperature === 1) {
-    softmaxInPlace(logits);
-    return { ranked: toRanked(logits), known: x.indices.length };
-  }
-  const untempered = Float64Array.from(logits);
-  softmaxInPlace(untempered);
-  softmaxInPlace(logits, temperature);
-  return { ranked: toRanked(logits), known: x.indices.length, raw: toRanked(untempered) };
+/** Probability of each of the head's labels. `temperature` > 1 softens, < 1 sharpens. */
+export function probabilities(head: LinearHead, x: SparseVector, temperature = 1): Float64Array {
+  const p = new Float64Array(head.labels.length);
+  logitsInto(head, x, p);
+  softmaxInPlace(p, temperature);
+  return p;
 }
 
-export function serializeLogReg(model: LogRegModel): SerializedLogReg {
-  const features = new Array<string>(model.vocabulary.size);
-  for (const [feature, index] of model.vocabulary) features[index] = feature;
-  return { labels: model.labels, features, idf: [...model.idf], weights: model.weights, bias: [...model.bias] };
-}
-
-export function deserializeLogReg(data: SerializedLogReg): LogRegModel {
+export function serializeModel(space: FeatureSpace, heads: Record<string, LinearHead>): SerializedModel {
+  const features = new Array<string>(space.vocabulary.size);
+  for (const [feature, index] of space.vocabulary) features[index] = feature;
   return {
-    labels: data.labels,
-    vocabulary: new Map(data.features.map((feature, index) => [feature, index])),
-    idf: Float32Array.from(data.idf),
-    weights: data.weights,
-    bias: Float32Array.from(data.bias),
+    features,
+    idf: space.idf,
+    heads: Object.entries(heads).map(([name, head]) => ({ name, labels: head.labels, bias: head.bias, weights: head.weights })),
+  };
+}
+
+export function deserializeModel(data: SerializedModel): { space: FeatureSpace; heads: Record<string, LinearHead> } {
+  return {
+    space: { vocabulary: new Map(data.features.map((feature, index) => [feature, index])), idf: data.idf },
+    heads: Object.fromEntries(data.heads.map((head) => [head.name, { labels: head.labels, bias: head.bias, weights: head.weights }])),
   };
 }
 

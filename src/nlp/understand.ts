@@ -1,6 +1,6 @@
 import type { ScoredIntent } from '../dialogue/types.ts';
 import { NONE_INTENT, topicOf } from '../knowledge/topics.ts';
-import type { DangerScorer, IntentClassifier } from './classify.ts';
+import type { IntentClassifier } from './classify.ts';
 import { assessDanger, EMPTY_DANGER_LEXICON, type DangerAssessment, type DangerCue, type DangerLexicon, type DangerThresholds } from './danger.ts';
 import type { Normalized, Normalizer } from './normalize.ts';
 import type { RuleHit, RuleSet } from './rules.ts';
@@ -16,8 +16,6 @@ export interface UnderstandParts {
   segment: Segmenter;
   rules: RuleSet;
   classifier: IntentClassifier;
-  /** Probability that a message is about danger now (a model of its own). */
-  dangerScorer?: DangerScorer;
   /** Calibrated score below which the intent is `none`. */
   threshold: number;
   /** Top two closer than this → ambiguous. */
@@ -84,6 +82,8 @@ interface Sentence {
 /** The classifier's total probability for the emergency intents, and the most likely of them. */
 interface EmergencyScore {
   mass: number;
+  /** The best non-emergency intent's score: how sure an ordinary reading is. */
+  ordinary: number;
   /** From the danger model (true), or only the intents' share (no danger model: too little data). */
   calibrated: boolean;
   intent?: string;
@@ -203,7 +203,9 @@ function dangerCues(text: string, hits: RuleHit[], whole: EmergencyScore, senten
       score: Math.max(whole.mass, sentence?.emergency.mass ?? 0),
     });
   }
-  if (whole.intent) cues.push({ intent: whole.intent, match: '', byRule: false, sentence: text, score: whole.mass, ...(whole.calibrated ? {} : { weak: true }) });
+  if (whole.intent) {
+    cues.push({ intent: whole.intent, match: '', byRule: false, sentence: text, score: whole.mass, ordinary: whole.ordinary, ...(whole.calibrated ? {} : { weak: true }) });
+  }
   for (const sentence of sentences) {
     for (const hit of sentence.hits) {
       if (hit.priority !== 'override' || topicOf(hit.intent) !== 'emergency') continue;
@@ -211,7 +213,7 @@ function dangerCues(text: string, hits: RuleHit[], whole: EmergencyScore, senten
     }
     if (sentence.emergency.intent) {
       cues.push({
-        intent: sentence.emergency.intent, match: '', byRule: false, partial: true, sentence: sentence.text, score: sentence.emergency.mass,
+        intent: sentence.emergency.intent, match: '', byRule: false, partial: true, sentence: sentence.text, score: sentence.emergency.mass, ordinary: sentence.emergency.ordinary,
         ...(sentence.emergency.calibrated ? {} : { weak: true }),
       });
     }
@@ -236,24 +238,25 @@ function withoutGreeting(text: string): string {
  */
 function classifyText(
   tokens: string[],
-  parts: Pick<UnderstandParts, 'classifier' | 'dangerScorer' | 'aspectCues'>,
+  parts: Pick<UnderstandParts, 'classifier' | 'aspectCues'>,
   classifier: IntentClassifier = parts.classifier,
 ): { ranked: ScoredIntent[]; coverage: number; emergency: EmergencyScore } {
   const features = toFeatures(tokens, parts.aspectCues);
-  const { ranked, coverage, raw } = classifier.rank(features);
+  const { ranked, coverage, danger } = classifier.rank(features);
   const factor = Math.min(1, coverage / FULL_COVERAGE);
   // How likely danger is comes from the danger model; which kind of danger, from the intents.
   let mass = 0;
   let intent: string | undefined;
-  for (const entry of raw ?? ranked) {
+  for (const entry of ranked) {
     if (!entry.intent.startsWith('emergency.')) continue;
     mass += entry.score;
     intent ??= entry.intent;
   }
-  if (parts.dangerScorer) mass = parts.dangerScorer.score(features);
-  const calibrated = parts.dangerScorer !== undefined;
+  if (danger !== undefined) mass = danger;
+  const calibrated = danger !== undefined;
   const scaled = ranked.map((entry) => ({ intent: entry.intent, score: round(entry.score * factor) }));
-  return { ranked: scaled, coverage: round(coverage), emergency: { mass: round(mass), calibrated, ...(intent ? { intent } : {}) } };
+  const ordinary = ranked.find((entry) => !entry.intent.startsWith('emergency.'))?.score ?? 0;
+  return { ranked: scaled, coverage: round(coverage), emergency: { mass: round(mass), ordinary, calibrated, ...(intent ? { intent } : {}) } };
 }
 
 /** Each sentence of a long message, classified once for the emergency net and other matters. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { trainClassifier, type ClassifierDesign } from '../../src/nlp/classify.ts';
+import type { ClassifierDesign } from '../../src/nlp/classify.ts';
+import { trainAnyDesign } from '../../src/nlp/classify-natural.ts';
 import { features } from '../../src/nlp/segment.ts';
 
 const examples = [
@@ -11,8 +12,8 @@ const examples = [
   { intent: 'mediation.what_is', tokens: ['调解', '收费', '吗'] },
 ].map((e) => ({ intent: e.intent, features: features(e.tokens) }));
 
-describe.each<ClassifierDesign>(['bayes', 'tfidf'])('classifier %s', (design) => {
-  const classifier = trainClassifier(examples, design);
+describe.each<ClassifierDesign>(['bayes', 'tfidf', 'logreg'])('classifier %s', (design) => {
+  const classifier = trainAnyDesign(examples, design, {});
 
   it('ranks the matching intent first with a probability-like score', () => {
     const { ranked } = classifier.rank(features(['法律援助', '如何', '申请']));
