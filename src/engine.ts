@@ -164,7 +164,7 @@ function classifierFor(kb: KnowledgeBase, options: EngineOptions, featuresOf: (t
 }
 
 /** Softmax temperature chosen on the dev set with `npm run eval` (expected calibration error). */
-export const DEFAULT_TEMPERATURE = 0.4;
+export const DEFAULT_TEMPERATURE = 0.5;
 
 export function modelKey(kb: KnowledgeBase, design: ClassifierDesign): string {
   const parts = [

@@ -98,13 +98,22 @@ function pickPendingOption(text: string, state: DialogueState | undefined): stri
  */
 function resolveInContext(u: Understanding, state: DialogueState | undefined, ctx: DecideContext): string | undefined {
   const lastTopic = state?.lastTopic;
+  if (!state) return undefined;
   const text = u.normalized.text;
   if (!lastTopic || text.length > ELLIPTICAL_MAX_CHARS) return undefined;
   if (['emergency', 'handoff', 'chitchat', 'out_of_scope'].includes(lastTopic)) return undefined;
-  if (u.intent !== NONE_INTENT && topicOf(u.intent) === lastTopic && u.decidedBy !== 'fallback') return undefined; // already in topic
-  const fillers = ctx.followUps?.fillers ?? [];
-  if (!isElliptical(text, ctx.aspects, fillers)) return undefined;
   const routes = ctx.followUps?.routes[lastTopic] ?? {};
+  // Already on the previous matter: its topic, or — where the topic's intents are separate
+  // problems answered whole (triage: a labour question and a debt question) — its intent.
+  const problems = Object.values(routes).includes('same');
+  const sameMatter = problems ? u.intent === state.lastIntent : topicOf(u.intent) === lastTopic;
+  if (u.intent !== NONE_INTENT && sameMatter && u.decidedBy !== 'fallback') return undefined;
+  const fillers = ctx.followUps?.fillers ?? [];
+  const last = state.lastIntent ? ctx.index.intent(state.lastIntent) : undefined;
+  // Words of the previous answer itself name no new matter ("仲裁要钱吗" after a labour answer
+  // that mentioned 劳动仲裁).
+  const previous = last ? [last.description, last.question, ...ctx.index.factsFor(last).map((fact) => fact.text)].join('\n') : '';
+  if (!isElliptical(text, ctx.aspects, fillers, previous)) return undefined;
   for (const [aspect, cues] of Object.entries(ctx.aspects)) {
     if (!cues.some((cue) => text.includes(cue))) continue;
     const own = `${lastTopic}.${aspect}`;
@@ -123,10 +132,13 @@ const FILLERS = /[那么呢吗吧啊呀嘛哦的了要去还请问我你是该�
  * "那要带什么材料？" is elliptical: without its aspect cue and filler words nothing is left.
  * "赣服通是什么" is not: "赣服通" names its own matter, so the previous topic must not win.
  */
-function isElliptical(text: string, aspects: Record<string, string[]>, fillers: readonly string[]): boolean {
+function isElliptical(text: string, aspects: Record<string, string[]>, fillers: readonly string[], previous: string): boolean {
   let rest = text;
   const words = [...Object.values(aspects).flat(), ...fillers].sort((a, b) => b.length - a.length);
   for (const word of words) rest = rest.split(word).join('');
   rest = rest.replace(/[\p{P}\p{S}\s\d]/gu, '').replace(FILLERS, '');
-  return rest.length < 2;
+  if (rest.length < 2) return true;
+  // What is left is the previous answer's own vocabulary: every pair of characters in it.
+  for (let i = 0; i + 1 < rest.length; i += 1) if (!previous.includes(rest.slice(i, i + 2))) return false;
+  return previous !== '';
 }

@@ -46,7 +46,18 @@ export interface SerializedModel {
   heads: Array<{ name: string; labels: string[]; bias: Float32Array; weights: Float32Array }>;
 }
 
-const DEFAULTS: Required<LogRegOptions> = { epochs: 12, learningRate: 0.5, l2: 1e-5, seed: 7 };
+/**
+ * Chosen with `npm run eval` on dev and real-dev: a smaller step over more epochs fits the
+ * examples less tightly and generalises better to real citizens' stories (real-dev +5 points
+ * against 12 epochs at 0.5, dev −1).
+ */
+const DEFAULTS: Required<LogRegOptions> = { epochs: 20, learningRate: 0.2, l2: 1e-5, seed: 7 };
+/**
+ * A label whose probability error is below this for an example is not updated for it (nor
+ * regularised): after the first epochs most of the ~100 labels have p ≈ 0 for most examples, so
+ * skipping them makes training several times faster at no cost in accuracy.
+ */
+const SKIP_GRADIENT = 1e-4;
 
 /**
  * A feature seen in fewer than `minCount` examples is left out: it cannot generalise (it names
@@ -107,6 +118,8 @@ export function trainHead(
   const gradSquared = new Float32Array(head.weights.length).fill(1e-8);
   const biasGradSquared = new Float32Array(L).fill(1e-8);
   const p = new Float64Array(L);
+  const errors = new Float64Array(L);
+  const active: number[] = [];
   const order = rows.map((_, i) => i);
   const random = mulberry32(seed);
   for (let epoch = 0; epoch < epochs; epoch += 1) {
@@ -116,19 +129,22 @@ export function trainHead(
       const y = targets[r]!;
       logitsInto(head, x, p);
       softmaxInPlace(p);
+      active.length = 0;
       for (let k = 0; k < L; k += 1) {
-        const g = (p[k] ?? 0) - (k === y ? 1 : 0);
-        biasGradSquared[k]! += g * g;
-        head.bias[k]! -= (learningRate * g) / Math.sqrt(biasGradSquared[k]!);
+        const g = (p[k] as number) - (k === y ? 1 : 0);
+        if (Math.abs(g) < SKIP_GRADIENT) continue;
+        active.push(k);
+        errors[k] = g;
+        biasGradSquared[k] = (biasGradSquared[k] as number) + g * g;
+        head.bias[k] = (head.bias[k] as number) - (learningRate * g) / Math.sqrt(biasGradSquared[k] as number);
       }
       for (let j = 0; j < x.indices.length; j += 1) {
-        const row = x.indices[j]! * L;
-        const value = x.values[j]!;
-        for (let k = 0; k < L; k += 1) {
-          const w = head.weights[row + k]!;
-          const g = ((p[k] ?? 0) - (k === y ? 1 : 0)) * value + l2 * w;
-          if (g === 0) continue;
-          const gs = (gradSquared[row + k]! += g * g);
+        const row = (x.indices[j] as number) * L;
+        const value = x.values[j] as number;
+        for (const k of active) {
+          const w = head.weights[row + k] as number;
+          const g = (errors[k] as number) * value + l2 * w;
+          const gs = (gradSquared[row + k] = (gradSquared[row + k] as number) + g * g);
           head.weights[row + k] = w - (learningRate * g) / Math.sqrt(gs);
         }
       }
