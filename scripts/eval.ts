@@ -29,6 +29,7 @@ import { DEFAULT_DESIGN } from '../src/nlp/classify.ts';
 import { trainAnyDesign } from '../src/nlp/classify-natural.ts';
 import type { KnowledgeBase } from '../src/knowledge/schema.ts';
 import { topicOf } from '../src/knowledge/topics.ts';
+import { buildSpace, probabilities, topLabels, trainHead, vectorize } from '../src/nlp/logreg.ts';
 
 const EVAL = 'test/eval';
 const REAL = '../shared/real-questions';
@@ -173,6 +174,32 @@ function crossValidate(design: ClassifierDesign): Metrics {
   return computeMetrics(predictions);
 }
 
+/**
+ * The plain baseline the issue measured us against: logistic regression over character 1–3-grams
+ * of the lower-cased text, the same examples, no rules, no threshold (scikit-learn's
+ * TfidfVectorizer(analyzer='char', ngram_range=(1, 3)) + LogisticRegression, rebuilt here).
+ */
+function baseline() {
+  const grams = (text: string) => {
+    const t = text.normalize('NFKC').toLowerCase();
+    const out = new Set<string>();
+    for (let n = 1; n <= 3; n += 1) for (let i = 0; i + n <= t.length; i += 1) out.add(t.slice(i, i + n));
+    return [...out];
+  };
+  const examples = kb.intents.flatMap((intent) => intent.examples.map((text) => ({ intent: intent.name, features: grams(text) })));
+  const space = buildSpace(examples.map((e) => e.features), 1);
+  const head = trainHead(examples.map((e) => ({ x: vectorize(space, e.features), label: e.intent })), space.idf.length);
+  const predict = (text: string) => topLabels(head.labels, probabilities(head, vectorize(space, grams(text))), 1)[0]?.intent ?? 'none';
+  const devPredictions = dev.map((q) => {
+    const intent = predict(q.text);
+    return { expectedTopic: q.topic, ...(q.intent ? { expectedIntent: q.intent } : {}), predictedTopic: topicOf(intent) ?? 'none', predictedIntent: intent };
+  });
+  return {
+    dev: computeMetrics(devPredictions),
+    real: real ? scoreLabels(real.map((q) => ({ label: q.label, intent: predict(q.text) }))) : undefined,
+  };
+}
+
 // === run =====================================================================================
 
 const engines = new Map(designs.map((design) => [design, createEngine(kb, { ...engineOptions({ design }), trainer: trainAnyDesign })]));
@@ -197,6 +224,7 @@ const report = {
   emergencies: scoreSet(main, emergencies),
   falseAlarms: scoreSet(main, falseAlarms),
   tuning: values.tune ? tune() : undefined,
+  baseline: baseline(),
 };
 
 /** Temperature × threshold on dev only (the locked set is never used to choose). */
@@ -232,6 +260,9 @@ for (const c of comparison) {
     `${c.design.padEnd(10)}  ${cv ? `${pct(cv.topicAccuracy)} / ${pct(cv.intentAccuracy)}` : '（跳过）'.padEnd(15)}   ${pct(c.dev.metrics.topicAccuracy).padStart(6)}   ${pct(c.dev.metrics.intentAccuracy).padStart(6)}   ${c.dev.ece.toFixed(3).padStart(6)}   ${pct(c.real?.accuracy).padStart(6)}`,
   );
 }
+
+const b = report.baseline;
+console.log(`${'字符n元组基线'.padEnd(8)}  （不做）          ${pct(b.dev.topicAccuracy).padStart(6)}   ${pct(b.dev.intentAccuracy).padStart(6)}      —     ${pct(b.real?.accuracy).padStart(6)}   ← 字符1–3元组逻辑回归，无规则（issue 中的基线）`);
 
 const d = comparison.find((c) => c.design === report.design) ?? comparison[0]!;
 console.log(`\n=== 开发集 dev（${dev.length} 条，可以调参）===`);

@@ -25,7 +25,7 @@ import {
 import type { SerializedModel } from './nlp/logreg.ts';
 import { createNormalizer } from './nlp/normalize.ts';
 import { compileRules } from './nlp/rules.ts';
-import { aspectCues, FEATURE_VERSION, features, type Segmenter } from './nlp/segment.ts';
+import { asPinyin, aspectCues, FEATURE_VERSION, features, type Segmenter } from './nlp/segment.ts';
 import { DEFAULT_MARGIN, DEFAULT_THRESHOLD, understand, type UnderstandParts, type Understanding } from './nlp/understand.ts';
 
 export type { Engine, SwapResult } from './engine-types.ts';
@@ -153,15 +153,22 @@ function classifierFor(kb: KnowledgeBase, options: EngineOptions, featuresOf: (t
   const key = design === 'logreg' && options.modelCache ? modelKey(kb, design) : undefined;
   const cached = key ? options.modelCache?.load(key) : undefined;
   if (cached) return classifierFromCache(cached, classifierOptions);
-  const examples = kb.intents.flatMap((intent) =>
+  const examples = kb.intents.flatMap((intent) => [
     // An intent's keywords are reliable short phrases of it: the model learns them too, so a
     // keyword weighs in a longer message even where the rule alone would not decide.
-    [...intent.examples, ...intent.keywords].map((example) => ({ intent: intent.name, features: featuresOf(example) })),
-  );
+    ...[...intent.examples, ...intent.keywords].map((example) => ({ intent: intent.name, features: featuresOf(example) })),
+    // Every other short example again as pinyin, so a message typed in pinyin is understood.
+    ...intent.examples
+      .filter((example, i) => i % 4 === 0 && example.length <= PINYIN_VARIANT_MAX_CHARS && HAN.test(example))
+      .map((example) => ({ intent: intent.name, features: featuresOf(asPinyin(example)) })),
+  ]);
   const classifier = (options.trainer ?? trainLogRegOnly)(examples, design, classifierOptions);
   if (key && classifier.serialize) options.modelCache?.save(key, classifier.serialize());
   return classifier;
 }
+
+const PINYIN_VARIANT_MAX_CHARS = 12;
+const HAN = /\p{Script=Han}/u;
 
 /** Softmax temperature chosen on the dev set with `npm run eval` (expected calibration error). */
 export const DEFAULT_TEMPERATURE = 0.5;

@@ -36,6 +36,7 @@ const LANDLINE = new RegExp(
 );
 
 export function maskPersonalNumbers(text: string): string {
+  if (!/\d/.test(text)) return text; // most messages hold no number at all
   return text
     .replace(ID_CARD, (match) => keepEnds(match, 3, 4))
     .replace(BANK_CARD, (match) => keepEnds(digitsOf(match), 4, 4))

@@ -27,7 +27,7 @@ export type ClassifierDesign = 'bayes' | 'tfidf' | 'ensemble' | 'logreg';
  * Bumped whenever training changes (hyperparameters, what is trained on), so a cached model
  * from older code is never loaded.
  */
-export const MODEL_VERSION = 6;
+export const MODEL_VERSION = 11;
 
 /** The design the bot runs with; `npm run eval` compares it with the others. */
 export const DEFAULT_DESIGN: ClassifierDesign = 'logreg';
@@ -110,10 +110,13 @@ function withDanger(base: IntentClassifier, space: FeatureSpace, danger: LinearH
  * count towards coverage ("叽里咕噜巴拉巴拉" shares pinyin pieces with real examples).
  */
 export function contentCoverage(features: readonly string[], known: (feature: string) => boolean): number {
+  // A message typed in pinyin has no Chinese words or bigrams: its syllable pairs stand in.
+  const pinyinOnly = !features.some((feature) => feature.startsWith('b:'));
   let total = 0;
   let hits = 0;
   for (const feature of features) {
-    if (!feature.startsWith('w:') && !feature.startsWith('b:')) continue;
+    const content = feature.startsWith('w:') || feature.startsWith('b:') || (pinyinOnly && feature.startsWith('yb:'));
+    if (!content || (pinyinOnly && feature.startsWith('w:') && !known(feature))) continue;
     total += 1;
     if (known(feature)) hits += 1;
   }

@@ -74,6 +74,11 @@ export interface DangerThresholds {
   /** A sentence of a story: certain at this score, possible above the next. */
   partCertain: number;
   partPossible: number;
+  /**
+   * A keyword or pattern is certain unless the danger model all but rules it out: then the
+   * reply still leads with 110 and also answers the question ("麻醉以后我妈昏迷了三天").
+   */
+  ruleFloor: number;
   /** The danger model this sure outweighs a softening word ("要是还在就弄死我", "离婚官司输了…在楼顶"). */
   modelOverSoftener: number;
   /** An ordinary reading this sure makes a model-only cue uncertain. */
@@ -90,6 +95,7 @@ export const DEFAULT_DANGER_THRESHOLDS: DangerThresholds = {
   partCertain: 0.7,
   partPossible: 0.5,
   modelOverSoftener: 0.8,
+  ruleFloor: 0.02,
   ordinaryVeto: 0.9,
   afterDanger: 0.15,
 };
@@ -123,7 +129,8 @@ export function assessDanger(
     const what = cue.byRule ? `「${cue.match}」` : `分类器 ${cue.score.toFixed(2)}`;
     if (cue.byRule) {
       if (m.urgent) consider({ level: 'certain', intent: cue.intent, reason: `${what}，正在发生（${m.urgent}）` });
-      else if (!m.softener) consider({ level: 'certain', intent: cue.intent, reason: `${what}` });
+      else if (!m.softener && (cue.score >= t.ruleFloor || cue.weak || options.afterDanger)) consider({ level: 'certain', intent: cue.intent, reason: `${what}` });
+      else if (!m.softener) consider({ level: 'possible', intent: cue.intent, reason: `${what}，但整句不像求助（${cue.score.toFixed(2)}）` });
       else if (cue.score >= t.softenedCertain || options.afterDanger) consider({ level: 'certain', intent: cue.intent, reason: `${what}，虽有「${m.softener}」，但整体像求助` });
       else if (cue.score >= t.softenedPossible || m.now) consider({ level: 'possible', intent: cue.intent, reason: `${what}，但有「${m.softener}」，不确定是否正在发生` });
       continue;

@@ -22,50 +22,62 @@ export function contentWords(tokens: readonly string[]): string[] {
   return tokens.filter((token) => !PUNCTUATION_OR_SPACE.test(token) && token.trim() !== '');
 }
 
-const pinyinCache = new Map<string, string>();
-
-/** Toneless pinyin of a Chinese word; homophones (干服通/赣服通) share it. */
-export function pinyinOf(word: string): string {
-  let cached = pinyinCache.get(word);
-  if (cached === undefined) {
-    // ü is typed as v on every Chinese keyboard (律师 → lvshi).
-    cached = pinyin(word, { toneType: 'none', type: 'array' }).join('').replace(/ü/g, 'v');
-    if (pinyinCache.size > 50_000) pinyinCache.clear();
-    pinyinCache.set(word, cached);
-  }
-  return cached;
-}
 
 /** Bumped whenever `features` changes, so cached models trained on old features are not reused. */
-export const FEATURE_VERSION = 3;
+export const FEATURE_VERSION = 5;
 
 /**
- * Features that hold up on real text: words (w:), single characters (c:) and character bigrams
- * (b:) inside Chinese runs so an unknown or mis-segmented word still shares pieces with the
- * examples, and pinyin of words and bigrams (p:, pb:) so a homophone typo still matches. Token
- * arrays only: natural would stem strings.
+ * Features that hold up on real text: words (w:), and single characters (c:) and character
+ * bigrams (b:) inside Chinese runs, so an unknown or mis-segmented word still shares pieces with
+ * the examples; the kind of question (a:); syllables of a message typed in pinyin (y:, yb:).
+ *
+ * The pinyin of Chinese words and bigrams was a feature too, for homophone typos; measured on
+ * real citizens' questions it cost two points (different words that sound alike pulled stories
+ * apart), so typos are folded by data/lexicon/homophones.yaml before segmentation instead.
  */
 export function features(tokens: readonly string[], aspects?: AspectCues): string[] {
   const out = new Set<string>();
   const words = contentWords(tokens);
-  if (aspects) addAspects(words.join(''), aspects, out);
-  for (const word of words) {
-    if (!STOPWORDS.has(word)) {
-      out.add(`w:${word}`);
-      if (CJK.test(word) && word.length >= 2) out.add(`p:${pinyinOf(word)}`);
-    }
-  }
-  addPinyinRuns(words, out);
   const joined = words.join('');
-  for (const run of joined.match(/\p{Script=Han}+/gu) ?? []) {
+  if (aspects) addAspects(joined, aspects, out);
+  for (const word of words) for (const feature of wordFeatures(word)) out.add(feature);
+  if (LATIN_ANYWHERE.test(joined)) addPinyinRuns(words, out);
+  for (const run of joined.match(HAN_RUN) ?? []) {
     for (const char of run) if (!STOPWORDS.has(char)) out.add(`c:${char}`);
-    for (let i = 0; i + 1 < run.length; i += 1) {
-      const bigram = run.slice(i, i + 2);
-      out.add(`b:${bigram}`);
-      out.add(`pb:${pinyinOf(bigram)}`);
-    }
+    for (let i = 0; i + 1 < run.length; i += 1) for (const feature of bigramFeatures(run.slice(i, i + 2))) out.add(feature);
   }
   return [...out];
+}
+
+const HAN_RUN = /\p{Script=Han}+/gu;
+const LATIN_ANYWHERE = /[a-z]/;
+
+/**
+ * The features of a word and of a bigram are the same every time they occur: built once and
+ * kept (bounded), which saves most of the string building on every message.
+ */
+const wordCache = new Map<string, readonly string[]>();
+const bigramCache = new Map<string, readonly string[]>();
+const FEATURE_CACHE_LIMIT = 100_000;
+
+function wordFeatures(word: string): readonly string[] {
+  let cached = wordCache.get(word);
+  if (cached === undefined) {
+    cached = STOPWORDS.has(word) ? [] : [`w:${word}`];
+    if (wordCache.size > FEATURE_CACHE_LIMIT) wordCache.clear();
+    wordCache.set(word, cached);
+  }
+  return cached;
+}
+
+function bigramFeatures(bigram: string): readonly string[] {
+  let cached = bigramCache.get(bigram);
+  if (cached === undefined) {
+    cached = [`b:${bigram}`];
+    if (bigramCache.size > FEATURE_CACHE_LIMIT) bigramCache.clear();
+    bigramCache.set(bigram, cached);
+  }
+  return cached;
 }
 
 // === what kind of question (a:) ==============================================================
@@ -106,6 +118,15 @@ const SYLLABLES = new Set(
 );
 const LATIN = /^[a-z]+$/;
 
+/**
+ * The message as someone would type it in pinyin ("法律援助怎么申请" → "fa lv yuan zhu zen me
+ * shen qing"), for training: the model then learns the syllable features of pinyin-only messages
+ * from the same examples.
+ */
+export function asPinyin(text: string): string {
+  return pinyin(text, { toneType: 'none', type: 'array', nonZh: 'removed' }).join(' ').replace(/ü/g, 'v');
+}
+
 /** Splits "falvyuanzhu" into syllables (fewest pieces), or undefined when it is not pinyin. */
 export function pinyinSyllables(word: string): string[] | undefined {
   if (!LATIN.test(word) || word.length > 40) return undefined;
@@ -123,17 +144,18 @@ export function pinyinSyllables(word: string): string[] | undefined {
 }
 
 /**
- * A run of pinyin words gets the pinyin features its characters would have had: each pair of
- * neighbouring syllables (pb:, like a character bigram) and each 2–4-syllable stretch (p:, like
- * a word), so "wo yao zhao lv shi" meets 律师's "lvshi" in the examples.
+ * A run of pinyin words gets features of its own: each pair of neighbouring syllables (yb:, like
+ * a character bigram) and each 2–4-syllable stretch (y:, like a word). They are learnt from
+ * examples written out in pinyin (see the engine's training set), and kept apart from the pinyin
+ * of Chinese text (p:, pb:) so those examples do not change how Chinese messages are read.
  */
 function addPinyinRuns(words: readonly string[], out: Set<string>): void {
   let run: string[] = [];
   const flush = () => {
     if (run.length >= 2) {
-      for (let i = 0; i + 1 < run.length; i += 1) out.add(`pb:${run[i]}${run[i + 1]}`);
+      for (let i = 0; i + 1 < run.length; i += 1) out.add(`yb:${run[i]}${run[i + 1]}`);
       for (let size = 2; size <= 4; size += 1) {
-        for (let i = 0; i + size <= run.length; i += 1) out.add(`p:${run.slice(i, i + size).join('')}`);
+        for (let i = 0; i + size <= run.length; i += 1) out.add(`y:${run.slice(i, i + size).join('')}`);
       }
     }
     run = [];

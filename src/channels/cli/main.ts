@@ -153,6 +153,23 @@ async function chat(core: CoreServices): Promise<number> {
 async function classifyJsonl(core: CoreServices): Promise<number> {
   const sessions = new Map<string, DialogueState>();
   const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  // Answers are written once per chunk of input rather than once per line (one write per answer
+  // cost more than answering it); a caller that sends one line and waits still gets its answer
+  // at once, because the flush runs as soon as the chunk's lines are done.
+  let pending: string[] = [];
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    if (pending.length) process.stdout.write(pending.join(''));
+    pending = [];
+  };
+  const out = (line: string) => {
+    pending.push(line);
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
+  };
   let lineNo = 0;
   for await (const line of rl) {
     lineNo += 1;
@@ -167,11 +184,13 @@ async function classifyJsonl(core: CoreServices): Promise<number> {
       const result = core.engine.respond({ kind: 'text', text: value.text }, session ? sessions.get(session) : undefined);
       if (session) sessions.set(session, result.state);
       const { reply } = result;
-      process.stdout.write(`${JSON.stringify({ id, intent: reply.intent, topic: reply.topic, confidence: reply.confidence, answer: reply.text })}\n`);
+      out(`${JSON.stringify({ id, intent: reply.intent, topic: reply.topic, confidence: reply.confidence, answer: reply.text })}\n`);
     } catch (error) {
-      process.stdout.write(`${JSON.stringify({ id, error: `第${lineNo}行：${(error as Error).message}` })}\n`);
+      const why = error instanceof SyntaxError ? '不是有效的 JSON' : (error as Error).message;
+      out(`${JSON.stringify({ id, error: `第${lineNo}行：${why}` })}\n`);
     }
   }
+  flush();
   return 0;
 }
 
