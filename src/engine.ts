@@ -9,7 +9,7 @@ import type { Engine, SwapResult } from './engine-types.ts';
 import { indexKnowledge, SAFETY_LINE_FACT, type KnowledgeIndex } from './knowledge/facts.ts';
 import type { EvalText } from './knowledge/leaks.ts';
 import { lintKnowledge } from './knowledge/lint.ts';
-import type { KnowledgeBase } from './knowledge/schema.ts';
+import type { Intent, KnowledgeBase } from './knowledge/schema.ts';
 import { topicOf } from './knowledge/topics.ts';
 import { fnv1a64 } from './lib/hash.ts';
 import { hasErrors, type Issue } from './lib/issues.ts';
@@ -63,6 +63,18 @@ interface Model {
   kb: KnowledgeBase;
   index: KnowledgeIndex;
   parts: UnderstandParts;
+  /** An intent's plain answer is the same every time: built once per model (per publish). */
+  answers: Map<string, ReturnType<typeof answerReply>>;
+}
+
+function cachedAnswer(model: Model, intent: Intent, kind: Reply['kind'], confidence: number): ReturnType<typeof answerReply> {
+  const key = `${intent.name}\u0000${kind}`;
+  let built = model.answers.get(key);
+  if (!built) {
+    built = answerReply(model.index, intent, { kind, intent: intent.name, confidence: 0 });
+    model.answers.set(key, built);
+  }
+  return { reply: { ...built.reply, confidence, sources: [...built.reply.sources], suggestions: [...built.reply.suggestions], choices: [] }, facts: built.facts };
 }
 
 const HISTORY_TURNS = 6;
@@ -118,7 +130,7 @@ function buildModel(kb: KnowledgeBase, options: EngineOptions) {
   };
   return {
     ok: true as const,
-    model: { kb, index: indexKnowledge(kb), parts },
+    model: { kb, index: indexKnowledge(kb), parts, answers: new Map() },
     warnings: issues.filter((issue) => issue.severity === 'warning'),
   };
 }
@@ -319,7 +331,10 @@ function fromDecision(model: Model, decision: Decision, state: DialogueState, tr
       return done(plainReply('clarify', messages.clarify, { suggestions: menuSuggestions(index) }), {});
     }
     if (intent.answer.flow) return startFlowOutcome(intent.answer.flow, name);
-    const { reply, facts } = answerReply(index, intent, { kind, intent: name, confidence }, { others, lead, ...(safety && kind !== 'emergency' ? { safety } : {}) });
+    const plain = others.length === 0 && !lead && !(safety && kind !== 'emergency');
+    const { reply, facts } = plain
+      ? cachedAnswer(model, intent, kind, confidence)
+      : answerReply(index, intent, { kind, intent: name, confidence }, { others, lead, ...(safety && kind !== 'emergency' ? { safety } : {}) });
     return done(
       reply,
       { lastIntent: name, lastTopic: topicOf(name) as string, pendingOptions: undefined, flow: undefined },

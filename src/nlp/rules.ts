@@ -41,7 +41,9 @@ export function compileRules(intents: readonly Intent[]): RuleSet {
     match(text) {
       const hits: RuleHit[] = [];
       for (const rule of rules) {
-        const keyword = rule.keywords.filter((k) => text.includes(k)).sort((a, b) => b.length - a.length)[0];
+        // The longest keyword that occurs (no arrays built: this runs for every message).
+        let keyword: string | undefined;
+        for (const k of rule.keywords) if ((keyword === undefined || k.length > keyword.length) && text.includes(k)) keyword = k;
         const pattern = keyword ? undefined : rule.patterns.find((p) => p.test(text));
         const match = keyword ?? (pattern ? (text.match(pattern)?.[0] ?? pattern.source) : undefined);
         if (match !== undefined) hits.push({ intent: rule.intent, priority: rule.priority, match, byPattern: keyword === undefined });

@@ -107,7 +107,8 @@ export function understand(raw: string, parts: UnderstandParts, context: Underst
   const { coverage } = whole;
   const ranked = whole.ranked.slice(0, TOP_N);
 
-  const sentences = normalized.text.length >= LONG_MESSAGE ? readSentences(normalized.text, parts) : [];
+  const sentences =
+    normalized.text.length >= LONG_MESSAGE ? readSentences(body === normalized.text ? tokens : parts.segment(normalized.text), parts) : [];
   const danger = assessDanger(dangerCues(normalized.text, ruleHits, whole.emergency, sentences), parts.danger ?? EMPTY_DANGER_LEXICON, {
     afterDanger: context.afterDanger ?? false,
     ...(parts.dangerThresholds ? { thresholds: parts.dangerThresholds } : {}),
@@ -262,29 +263,44 @@ function classifyText(
 }
 
 /** Each sentence of a long message, classified once for the emergency net and other matters. */
-function readSentences(text: string, parts: UnderstandParts): Sentence[] {
+function readSentences(tokens: readonly string[], parts: UnderstandParts): Sentence[] {
   // Sentences first; a run-on sentence (citizens often write one long line) by its commas, and
   // short clauses joined again up to a readable length: "前年借给他八万，说好一年还" is one
-  // thought, and every piece costs a classification.
-  const clauses = text
-    .split(/[。！？!?；;\n]+/)
-    .flatMap((sentence) => (sentence.length > RUN_ON ? sentence.split(/[，,]+/) : [sentence]))
-    .map((sentence) => sentence.trim())
-    .filter((sentence) => sentence.length > 0);
-  const chunks: string[] = [];
+  // thought, and every piece costs a classification. Cut from the message's own words, so
+  // nothing is segmented twice.
+  const sentences: string[][] = [[]];
+  for (const token of tokens) {
+    if (SENTENCE_END.test(token)) sentences.push([]);
+    else sentences[sentences.length - 1]?.push(token);
+  }
+  const clauses = sentences.flatMap((sentence) => {
+    if (sentence.join('').length <= RUN_ON) return [sentence];
+    const parts: string[][] = [[]];
+    for (const token of sentence) {
+      if (COMMA.test(token)) parts.push([]);
+      else parts[parts.length - 1]?.push(token);
+    }
+    return parts;
+  });
+  const chunks: string[][] = [];
   for (const clause of clauses) {
-    const last = chunks.length - 1;
-    if (last >= 0 && (chunks[last] ?? '').length < MIN_CHUNK) chunks[last] = `${chunks[last]}，${clause}`;
-    else chunks.push(clause);
+    if (clause.join('').trim() === '') continue;
+    const last = chunks[chunks.length - 1];
+    if (last && last.join('').length < MIN_CHUNK) last.push('，', ...clause);
+    else chunks.push([...clause]);
   }
   return chunks
-    .filter((sentence) => sentence.length >= 4)
+    .map((chunk) => ({ chunk, text: chunk.join('').trim() }))
+    .filter(({ text }) => text.length >= 4)
     .slice(0, MAX_SENTENCES)
-    .map((sentence) => {
-      const { ranked, emergency } = classifyText(parts.segment(sentence), parts, parts.classifier.fast ?? parts.classifier);
-      return { text: sentence, hits: parts.rules.match(sentence), ranked: ranked.slice(0, TOP_N), emergency };
+    .map(({ chunk, text }) => {
+      const { ranked, emergency } = classifyText(chunk, parts, parts.classifier.fast ?? parts.classifier);
+      return { text, hits: parts.rules.match(text), ranked: ranked.slice(0, TOP_N), emergency };
     });
 }
+
+const SENTENCE_END = /^[。！？!?；;\n]+$/u;
+const COMMA = /^[，,]+$/u;
 
 /**
  * Keyword and pattern rules next to the classifier. A pattern is written to be precise
