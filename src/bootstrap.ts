@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { createJiebaSegmenter } from './adapters/jieba.ts';
+import { trainInBackground } from './adapters/background-training.ts';
 import { loadKnowledgeCached } from './adapters/knowledge-files.ts';
 import { createModelCache } from './adapters/model-cache.ts';
 import { createEngine, KnowledgeError, type Engine, type SwapResult } from './engine.ts';
@@ -26,6 +27,8 @@ export interface CoreOptions {
 export interface CoreServices {
   engine: Engine;
   reload(): Promise<SwapResult>;
+  /** An engine for other knowledge (a console draft), trained off the main thread. */
+  buildEngine(kb: KnowledgeBase): Promise<Engine>;
   paths: { intentsDir: string; dataDir: string };
 }
 
@@ -41,7 +44,13 @@ export async function bootCore(options: CoreOptions): Promise<CoreServices> {
     async reload() {
       const next = await loadKnowledgeCached(paths, cacheDir);
       if (!next.kb) return { ok: false, issues: next.issues };
+      // Train in a child process first, so the swap finds the model cached and chats go on.
+      await trainInBackground(next.kb, cacheDir);
       return engine.swap(next.kb);
+    },
+    async buildEngine(kb) {
+      await trainInBackground(kb, cacheDir);
+      return createEngine(kb, { ...engineOptions({ ...options, cacheDir }) });
     },
   };
 }

@@ -19,8 +19,13 @@ interface Header {
   heads: Array<{ name: string; labels: string[]; weightCount: number }>;
 }
 
+/** Where the model for `key` is kept (also checked by background-training.ts). */
+export function modelFile(dir: string, key: string): string {
+  return join(dir, `model-${key}.bin`);
+}
+
 export function createModelCache(dir: string): ModelCache {
-  const fileOf = (key: string) => join(dir, `model-${key}.bin`);
+  const fileOf = (key: string) => modelFile(dir, key);
   return {
     load(key) {
       try {

@@ -67,8 +67,8 @@ export function createPublisher(deps: {
   writer: KnowledgeWriter;
   history: History;
   heldout: () => Promise<BenchQuestion[]>;
-  /** Builds a separate engine for the draft (never the live one). */
-  buildEngine: (kb: KnowledgeBase) => Responder;
+  /** Builds a separate engine for the draft (never the live one), trained off the main thread. */
+  buildEngine: (kb: KnowledgeBase) => Promise<Responder>;
   lint: (kb: KnowledgeBase) => Issue[];
   logger: Logger;
   now?: () => Date;
@@ -81,13 +81,20 @@ export function createPublisher(deps: {
     return run;
   };
 
-  let cached: { hash: string; engine: Responder } | undefined;
+  let cached: { hash: string; engine: Promise<Responder> } | undefined;
   /** The engine for the current draft, rebuilt only when the draft changed. */
-  function draftEngine(): Responder {
+  function draftEngine(): Promise<Responder> {
     const kb = deps.drafts.kb();
     const hash = knowledgeHash(kb);
-    if (!deps.drafts.view().dirty) return deps.core.engine;
-    if (cached?.hash !== hash) cached = { hash, engine: deps.buildEngine(kb) };
+    if (!deps.drafts.view().dirty) return Promise.resolve(deps.core.engine);
+    if (cached?.hash !== hash) {
+      const engine = deps.buildEngine(kb);
+      cached = { hash, engine };
+      // A failed build is not remembered: the next request tries again.
+      engine.catch(() => {
+        if (cached?.engine === engine) cached = undefined;
+      });
+    }
     return cached.engine;
   }
 
@@ -102,7 +109,7 @@ export function createPublisher(deps: {
     const before = score(deps.core.engine, questions, at);
     result.before = before.score;
     if (hasErrors(issues)) return result;
-    const after = score(draftEngine(), questions, at);
+    const after = score(await draftEngine(), questions, at);
     result.after = after.score;
     for (const question of questions) {
       const was = before.answers.get(question.id)!;

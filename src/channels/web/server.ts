@@ -10,9 +10,8 @@ import { createDrafts } from '../../admin/drafts.ts';
 import { createHistory } from '../../admin/history.ts';
 import type { RuntimeStore } from '../../admin/ports.ts';
 import { createPublisher } from '../../admin/publish.ts';
-import { engineOptions, type CoreServices } from '../../bootstrap.ts';
+import type { CoreServices } from '../../bootstrap.ts';
 import type { Config } from '../../config.ts';
-import { createEngine } from '../../engine.ts';
 import type { KnowledgeBase } from '../../knowledge/schema.ts';
 import { lintKnowledge } from '../../knowledge/lint.ts';
 import type { Logger } from '../../lib/logger.ts';
@@ -60,13 +59,8 @@ export async function buildWebServices(deps: WebServerDeps): Promise<WebServices
   for (const note of notes) logger.warn(note);
   if (!config.SESSION_SECRET) logger.info('未设置 SESSION_SECRET：控制台登录在重启后失效');
 
-  const options = engineOptions({
-    threshold: config.CONFIDENCE_THRESHOLD,
-    margin: config.AMBIGUITY_MARGIN,
-    contextTtlMinutes: config.CONTEXT_TTL_MINUTES,
-  });
   const lint = (kb: KnowledgeBase) => {
-    const normalize = createNormalizer(kb.homophones);
+    const normalize = createNormalizer(kb.homophones, kb.bilingual);
     return lintKnowledge(kb, { normalize: (text) => normalize(text).text });
   };
   const drafts = await createDrafts({
@@ -93,7 +87,7 @@ export async function buildWebServices(deps: WebServerDeps): Promise<WebServices
     writer: createKnowledgeWriter(core.paths),
     history,
     heldout,
-    buildEngine: (kb) => createEngine(kb, options),
+    buildEngine: (kb) => core.buildEngine(kb),
     lint,
     logger,
   });

@@ -10,13 +10,13 @@ import { readJson, type WebServices } from '../services.ts';
 export function staffRoutes(services: WebServices) {
   const app = new Hono<WebEnv>();
   const now = services.now ?? (() => new Date());
-  const engineFor = (draft: unknown) => (draft === true ? services.publisher.draftEngine() : services.core.engine);
+  const engineFor = (draft: unknown) => (draft === true ? services.publisher.draftEngine() : Promise.resolve(services.core.engine));
 
   app.post('/ask', async (c) => {
     const body = await readJson(c.req);
     const text = typeof body.text === 'string' ? body.text.slice(0, 1000) : '';
     if (!text.trim()) badRequest('请输入问题');
-    const engine = engineFor(body.draft);
+    const engine = await engineFor(body.draft);
     const { reply, trace } = explain(engine, text, now());
     const kb = engine === services.core.engine ? services.core.engine.knowledge() : services.drafts.kb();
     // The trace names facts by id; staff also want to read them and see where they come from.
@@ -33,7 +33,7 @@ export function staffRoutes(services: WebServices) {
     if (typeof body.content !== 'string' || !body.content.trim()) badRequest('请上传 CSV 或 JSONL 文件');
     const { questions, problems } = parseQuestions(body.content as string, typeof body.filename === 'string' ? body.filename : '');
     if (questions.length === 0) return c.json({ error: '文件里没有可读的问题', problems }, 422);
-    const report = runBatch(engineFor(body.draft), questions, now());
+    const report = runBatch(await engineFor(body.draft), questions, now());
     return c.json({ ...report, problems, csv: reportToCsv(report), draft: body.draft === true });
   });
 
