@@ -28,11 +28,10 @@ export function answerReply(
   const lines: string[] = [];
   if (options.lead) lines.push(options.lead);
   lines.push(...facts.map((fact) => fact.text.trim()));
-  if (intent.answer.missing) lines.push(messages.missing(intent.answer.missing));
+  if (intent.answer.missing) lines.push(messages.missing(intent.answer.missing, intent.answer.missingAsk));
   const topic = topicOf(intent.name);
   if (topic === 'triage') lines.push(messages.triageNote);
-  if (own.some((fact) => fact.scope === 'city_2020')) lines.push(messages.cityFigureNote);
-  else if (own.length > 0 && own.every((fact) => fact.scope === 'national')) lines.push(messages.nationalRuleNote);
+  lines.push(...scopeNote(own));
 
   const others = (options.others ?? []).flatMap((name) => index.intent(name) ?? []);
   if (others.length > 0) lines.push(messages.otherMatters(others.map((other) => labelOfTopic(other.name))));
@@ -51,6 +50,21 @@ export function answerReply(
     },
     facts,
   };
+}
+
+/**
+ * What the reader should know about the figures' date: a city figure is the report's, dated
+ * 2020 — or, for the few the report counts "截至报告时", the report's own date. An answer that is
+ * mostly national law gets no city note (its one city line says "2020年" itself).
+ */
+function scopeNote(facts: readonly Fact[]): string[] {
+  const city = facts.filter((fact) => fact.scope === 'city_2020');
+  const national = facts.filter((fact) => fact.scope === 'national');
+  if (city.length > 0 && city.length >= national.length) {
+    return [city.some((fact) => fact.asOf > '2020-12-31') ? messages.cityReportDateNote : messages.cityFigureNote];
+  }
+  if (facts.length > 0 && national.length === facts.length) return [messages.nationalRuleNote];
+  return [];
 }
 
 /** A reply that is not an answer from facts: clarification, menu, notices. */
@@ -93,10 +107,17 @@ export function sourcesOf(index: KnowledgeIndex, facts: Fact[]): SourceRef[] {
   return refs;
 }
 
-/** One line, sections of the same document grouped: 《法律援助法》第三十一条、第三十八条. */
+/**
+ * One line, sections of the same document grouped and never repeated: 《法律援助法》第三十一条、
+ * 第三十八条 (two facts citing "第二十九条" and "第二十九条、第三十一条" give each article once).
+ */
 export function sourceLine(sources: SourceRef[]): string {
   const byTitle = new Map<string, string[]>();
-  for (const ref of sources) byTitle.set(ref.title, [...(byTitle.get(ref.title) ?? []), ref.section]);
+  for (const ref of sources) {
+    const sections = byTitle.get(ref.title) ?? [];
+    for (const section of ref.section.split('、')) if (!sections.includes(section)) sections.push(section);
+    byTitle.set(ref.title, sections);
+  }
   return messages.sourcesPrefix + [...byTitle].map(([title, sections]) => `《${title}》${sections.join('、')}`).join('；');
 }
 

@@ -22,6 +22,11 @@ export const IntentAnswerSchema = z
      * hours…). The reply says so and points to 12348 instead of guessing.
      */
     missing: z.string().trim().min(1).optional(),
+    /**
+     * Whom the `missing` note sends the citizen to: 12348 for a legal question (the default),
+     * 12345 for a government service that is not legal (how to download 赣服通, an office's hours).
+     */
+    missingAsk: z.enum(['12348', '12345']).optional(),
     /** Starts a guided flow instead of answering once (the legal-aid self-check). */
     flow: z.enum(['legal_aid_check']).optional(),
   })
