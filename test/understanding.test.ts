@@ -53,7 +53,7 @@ describe('ordinary questions with alarming words are answered, not alarmed', () 
     expect(reply.kind).toBe('answer');
     expect(reply.safety).toBe('possible');
     expect(reply.text.split('\n')[0]).toContain('110');
-    expect(reply.intent).toBe('triage.family');
+    expect(reply.intent).toMatch(/^triage\.family/);
     expect(reply.text).toContain('来源');
     expect(trace.danger?.level).toBe('possible');
   });

@@ -1,5 +1,6 @@
 import type { Reply, Trace } from '../dialogue/types.ts';
 import type { Engine } from '../engine-types.ts';
+import { sameOrFiner } from '../evaluation/metrics.ts';
 
 /**
  * The test bench: one question with its explanation, or a batch of questions scored per topic.
@@ -62,7 +63,7 @@ export function isCorrect(question: BenchQuestion, reply: Pick<Reply, 'intent' |
   const outOfScope = (question.topic ?? question.intent?.split('.')[0]) === 'out_of_scope';
   if (outOfScope) return reply.topic === 'out_of_scope' || reply.intent === 'none';
   if (question.topic && reply.topic !== question.topic) return false;
-  if (question.intent && reply.intent !== question.intent) return false;
+  if (question.intent && !sameOrFiner(reply.intent, question.intent)) return false;
   return (question.mustContain ?? []).every((needle) => reply.text.includes(needle));
 }
 

@@ -107,13 +107,17 @@ function resolveInContext(u: Understanding, state: DialogueState | undefined, ct
   // problems answered whole (triage: a labour question and a debt question) — its intent.
   const problems = Object.values(routes).includes('same');
   const sameMatter = problems ? u.intent === state.lastIntent : topicOf(u.intent) === lastTopic;
-  if (u.intent !== NONE_INTENT && sameMatter && u.decidedBy !== 'fallback') return undefined;
+  // …unless the previous matter has a finer route for exactly this question
+  // (triage.labor_injury → triage.labor_injury_deadline for "那要多久之内申请").
+  const finer = state.lastIntent ? finerRoute(text, state.lastIntent, ctx) : undefined;
+  if (u.intent !== NONE_INTENT && sameMatter && u.decidedBy !== 'fallback' && !finer) return undefined;
   const fillers = ctx.followUps?.fillers ?? [];
   const last = state.lastIntent ? ctx.index.intent(state.lastIntent) : undefined;
   // Words of the previous answer itself name no new matter ("仲裁要钱吗" after a labour answer
   // that mentioned 劳动仲裁).
   const previous = last ? [last.description, last.question, ...ctx.index.factsFor(last).map((fact) => fact.text)].join('\n') : '';
   if (!isElliptical(text, ctx.aspects, fillers, previous)) return undefined;
+  if (finer) return finer;
   for (const [aspect, cues] of Object.entries(ctx.aspects)) {
     if (!cues.some((cue) => text.includes(cue))) continue;
     const own = `${lastTopic}.${aspect}`;
@@ -121,6 +125,16 @@ function resolveInContext(u: Understanding, state: DialogueState | undefined, ct
     const route = routes[aspect];
     if (route === 'same' && state?.lastIntent && ctx.index.intent(state.lastIntent)) return state.lastIntent;
     if (route && ctx.index.intent(`${lastTopic}.${route}`)) return `${lastTopic}.${route}`;
+  }
+  return undefined;
+}
+
+/** `<previous intent>_<aspect>`, when such an intent exists and the message asks that aspect. */
+function finerRoute(text: string, lastIntent: string, ctx: DecideContext): string | undefined {
+  for (const [aspect, cues] of Object.entries(ctx.aspects)) {
+    if (!cues.some((cue) => text.includes(cue))) continue;
+    const finer = `${lastIntent}_${aspect}`;
+    if (ctx.index.intent(finer)) return finer;
   }
   return undefined;
 }

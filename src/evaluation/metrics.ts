@@ -34,7 +34,7 @@ export function computeMetrics(predictions: readonly Prediction[]): Metrics {
   const topicHits = pairs.filter((p) => p.got === p.expectedTopic).length;
   const intentRows = pairs.filter((p) => p.expectedIntent);
   const intentHits = intentRows.filter((p) =>
-    p.expectedTopic === OUT ? p.got === OUT : p.predictedIntent === p.expectedIntent,
+    p.expectedTopic === OUT ? p.got === OUT : sameOrFiner(p.predictedIntent, p.expectedIntent ?? ''),
   ).length;
 
   const topics = [...new Set(pairs.map((p) => p.expectedTopic))];
@@ -75,6 +75,14 @@ export function computeMetrics(predictions: readonly Prediction[]): Metrics {
       .sort((a, b) => b.count - a.count)
       .slice(0, 10),
   };
+}
+
+/**
+ * An answer from a finer route of the expected intent is right: `triage.labor_injury` answers a
+ * question labelled `triage.labor` (the sub-intent's name starts with its kind's).
+ */
+export function sameOrFiner(predicted: string, expected: string): boolean {
+  return predicted === expected || predicted.startsWith(`${expected}_`);
 }
 
 /** Deterministic k folds (round-robin per intent, so every intent is in every fold). */

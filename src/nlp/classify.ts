@@ -27,7 +27,7 @@ export type ClassifierDesign = 'bayes' | 'tfidf' | 'ensemble' | 'logreg';
  * Bumped whenever training changes (hyperparameters, what is trained on), so a cached model
  * from older code is never loaded.
  */
-export const MODEL_VERSION = 11;
+export const MODEL_VERSION = 12;
 
 /** The design the bot runs with; `npm run eval` compares it with the others. */
 export const DEFAULT_DESIGN: ClassifierDesign = 'logreg';

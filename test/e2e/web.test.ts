@@ -80,8 +80,10 @@ describe('web chat and console in a browser', () => {
       return chat.locator('.msg.bot').nth(before).locator('.text').innerText();
     };
     expect(await pick('讨工资或确认劳动关系')).toContain('第2步');
-    expect(await pick('进城务工人员讨薪或要工伤赔偿')).toContain('第3步');
-    const result = await pick('是，经济困难');
+    // Exempt from the means test: the check ends here and never asks about hardship.
+    const result = await pick('进城务工人员讨薪或要工伤赔偿');
+    expect(result).not.toContain('第3步');
+    expect(result).not.toContain('如实说明');
     expect(result).toContain('有可能获得法律援助');
     expect(result).toContain('由法律援助机构审查决定');
     expect(result).toContain('来源：《中华人民共和国法律援助法》');
