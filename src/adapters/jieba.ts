@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { writeCacheFile } from './cache-files.ts';
+import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { Segmenter } from '../nlp/segment.ts';
 
@@ -92,12 +93,7 @@ function baseDictionary(jieba: NodeJieba, minFrequency: number, cacheDir: string
   return writeIfChanged(target, `${kept.join('\n')}\n`);
 }
 
-/** Atomic (temp + rename) so two processes starting at once never read half a file. */
 function writeIfChanged(path: string, content: string): string {
-  if (existsSync(path) && readFileSync(path, 'utf8') === content) return path;
-  mkdirSync(dirname(path), { recursive: true });
-  const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, content);
-  renameSync(temp, path);
+  if (!(existsSync(path) && readFileSync(path, 'utf8') === content)) writeCacheFile(path, content);
   return path;
 }

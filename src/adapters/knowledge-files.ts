@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { keepNewest, writeCacheFile } from './cache-files.ts';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { isNode, LineCounter, parse, parseDocument } from 'yaml';
@@ -209,11 +210,8 @@ export async function loadKnowledgeCached(paths: KnowledgePaths, cacheDir: strin
   const result = await loadKnowledgeFromDisk(paths);
   if (key && result.kb) {
     try {
-      mkdirSync(cacheDir, { recursive: true });
-      const temp = `${file}.${process.pid}.tmp`;
-      writeFileSync(temp, JSON.stringify(result));
-      renameSync(temp, file);
-      pruneCache(cacheDir, 'kb-', 4);
+      writeCacheFile(file, JSON.stringify(result));
+      keepNewest(cacheDir, /^kb-[0-9a-f]+\.json$/, 4);
     } catch {
       // A read-only disk only costs the next start a full read.
     }
@@ -236,12 +234,4 @@ async function contentKey(paths: KnowledgePaths): Promise<string> {
   } catch {
     return '';
   }
-}
-
-function pruneCache(dir: string, prefix: string, keep: number): void {
-  const files = readdirSync(dir)
-    .filter((name) => name.startsWith(prefix) && name.endsWith('.json'))
-    .map((name) => ({ name, mtime: statSync(join(dir, name)).mtimeMs }))
-    .sort((a, b) => b.mtime - a.mtime);
-  for (const old of files.slice(keep)) rmSync(join(dir, old.name), { force: true });
 }

@@ -1,6 +1,7 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelCache } from '../engine.ts';
+import { keepNewest, writeCacheFile } from './cache-files.ts';
 import type { Issue } from '../lib/issues.ts';
 import type { SerializedModel } from '../nlp/logreg.ts';
 
@@ -60,25 +61,19 @@ export function createModelCache(dir: string): ModelCache {
     },
     saveIssues(key, issues) {
       try {
-        mkdirSync(dir, { recursive: true });
-        const file = join(dir, `lint-${key}.json`);
-        writeFileSync(`${file}.${process.pid}.tmp`, JSON.stringify(issues));
-        renameSync(`${file}.${process.pid}.tmp`, file);
-        prune(dir, /^lint-[0-9a-f]+\.json$/);
+        writeCacheFile(join(dir, `lint-${key}.json`), JSON.stringify(issues));
+        keepNewest(dir, /^lint-[0-9a-f]+\.json$/, KEEP);
       } catch {
         // only costs the next start a lint
       }
     },
     save(key, model) {
       try {
-        mkdirSync(dir, { recursive: true });
         const header: Header = { features: model.features, heads: model.heads.map((head) => ({ name: head.name, labels: head.labels, weightCount: head.weights.length })) };
         const parts = [Buffer.from(`${JSON.stringify(header)}\n`, 'utf8'), bytes(model.idf)];
         for (const head of model.heads) parts.push(bytes(head.bias), bytes(head.weights));
-        const temp = `${fileOf(key)}.${process.pid}.tmp`;
-        writeFileSync(temp, Buffer.concat(parts));
-        renameSync(temp, fileOf(key));
-        prune(dir, /^model-[0-9a-f]+\.bin$/);
+        writeCacheFile(fileOf(key), Buffer.concat(parts));
+        keepNewest(dir, /^model-[0-9a-f]+\.bin$/, KEEP);
       } catch {
         // A read-only or full disk only costs the next start a retrain.
       }
@@ -88,13 +83,4 @@ export function createModelCache(dir: string): ModelCache {
 
 function bytes(array: Float32Array): Buffer {
   return Buffer.from(array.buffer, array.byteOffset, array.byteLength);
-}
-
-/** Keeps the newest few models (each publish makes one). */
-function prune(dir: string, pattern: RegExp): void {
-  const files = readdirSync(dir)
-    .filter((name) => pattern.test(name))
-    .map((name) => ({ name, mtime: statSync(join(dir, name)).mtimeMs }))
-    .sort((a, b) => b.mtime - a.mtime);
-  for (const file of files.slice(KEEP)) rmSync(join(dir, file.name), { force: true });
 }
