@@ -48,6 +48,26 @@ const ConfigSchema = z.object({
   STAFF_USER: optionalString,
   STAFF_PASSWORD: optionalString,
   SESSION_SECRET: optionalString,
+  /** Failed console logins allowed per account and per address in LOGIN_WINDOW_MINUTES. */
+  LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
+  LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).default(10),
+  /**
+   * Addresses of reverse proxies whose X-Forwarded-For is believed (comma-separated IPs). Unset:
+   * the socket address is the client, and X-Forwarded-For is ignored (anyone could forge it).
+   */
+  TRUSTED_PROXIES: z
+    .string()
+    .optional()
+    .transform((value) => (value ? value.split(',').map((part) => part.trim()).filter(Boolean) : [])),
+  // Web chat abuse limits
+  /** Longest web chat message accepted (characters); longer gets a 413 with a clear message. */
+  CHAT_MAX_CHARS: z.coerce.number().int().min(50).max(100_000).default(2000),
+  /** Web chat messages per minute from one browser session. */
+  CHAT_RATE_PER_SESSION: z.coerce.number().int().min(1).default(20),
+  /** Web chat messages per minute from one address (offices share one address behind NAT). */
+  CHAT_RATE_PER_ADDRESS: z.coerce.number().int().min(1).default(120),
+  /** New web chat sessions one address may start per hour. */
+  NEW_CHATS_PER_ADDRESS_PER_HOUR: z.coerce.number().int().min(1).default(60),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -1,5 +1,6 @@
-import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomicSync } from './atomic-file.ts';
 
 /**
  * Derived files in the cache folder (jieba's compact dictionary, parsed knowledge, lint results,
@@ -7,10 +8,7 @@ import { dirname, join } from 'node:path';
  * half a file, and pruned to the newest few.
  */
 export function writeCacheFile(path: string, content: string | Buffer): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, content);
-  renameSync(temp, path);
+  writeFileAtomicSync(path, content);
 }
 
 /** Keeps the `keep` newest files of `dir` whose names match `pattern`. */

@@ -21,12 +21,7 @@ export type KnowledgeFiles = Record<string, string>;
 /** Same keys; `null` deletes the file. */
 export type FileChanges = Record<string, string | null>;
 
-export async function writeFileAtomic(path: string, content: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  await writeFile(temp, content, 'utf8');
-  await rename(temp, path);
-}
+import { writeFileAtomic } from './atomic-file.ts';
 
 export function createKnowledgeWriter(paths: { intentsDir: string; dataDir: string }) {
   const factsDir = join(paths.dataDir, 'facts');

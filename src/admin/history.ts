@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic, type KnowledgeFiles } from '../adapters/knowledge-writer.ts';
+import { writeFileAtomic } from '../adapters/atomic-file.ts';
+import type { KnowledgeFiles } from '../adapters/knowledge-writer.ts';
 import type { DraftChange } from './drafts.ts';
 import { NotFoundError } from './errors.ts';
 

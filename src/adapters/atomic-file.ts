@@ -1,0 +1,72 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+/**
+ * The one way this project replaces a file: write a uniquely named temp file next to it, then
+ * rename it over the target. A reader (or a process killed at any moment) sees the old file or the
+ * new one, never half of either. The temp name carries the pid and a random part, so two writers
+ * never share a temp file, and `TEMP_FILE` lets start-up recognise and remove leftovers.
+ *
+ * `durable: true` also fsyncs the file before the rename (and the folder after it), for data that
+ * was acknowledged to someone and must survive a power cut, not only a killed process.
+ */
+export const TEMP_FILE = /\.tmp-\d+-[0-9a-f]{8}$/;
+
+export interface AtomicWriteOptions {
+  durable?: boolean;
+}
+
+function tempName(path: string): string {
+  return `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+export async function writeFileAtomic(path: string, content: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const temp = tempName(path);
+  const handle = await open(temp, 'w');
+  try {
+    await handle.writeFile(content);
+    if (options.durable) await handle.sync();
+  } catch (error) {
+    await handle.close();
+    await rm(temp, { force: true });
+    throw error;
+  }
+  await handle.close();
+  try {
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+  if (options.durable) await syncDir(dirname(path));
+}
+
+export function writeFileAtomicSync(path: string, content: string | Uint8Array, options: AtomicWriteOptions = {}): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const temp = tempName(path);
+  const fd = openSync(temp, 'w');
+  try {
+    writeFileSync(fd, content);
+    if (options.durable) fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temp, path);
+}
+
+/** Makes a rename in `dir` durable (a no-op where directories cannot be opened, e.g. Windows). */
+export async function syncDir(dir: string): Promise<void> {
+  try {
+    const handle = await open(dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // Directory fsync is not supported everywhere; the rename itself is still atomic.
+  }
+}
