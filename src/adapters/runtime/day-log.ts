@@ -1,6 +1,7 @@
 import { appendFile, mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../../lib/logger.ts';
+import { createKeyedQueue } from '../../lib/keyed-queue.ts';
 import { writeFileAtomic } from '../atomic-file.ts';
 
 /**
@@ -77,15 +78,8 @@ export async function openDayLog<T>(options: DayLogOptions<T>): Promise<DayLog<T
   };
 
   let pending: { day: string; build: (position: Position) => T; done: (record: T) => void; failed: (error: unknown) => void }[] = [];
-  let chain: Promise<void> = Promise.resolve();
-  const enqueue = <R>(task: () => Promise<R>): Promise<R> => {
-    const run = chain.then(task);
-    chain = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
-  };
+  const files = createKeyedQueue();
+  const enqueue = <R>(task: () => Promise<R>): Promise<R> => files.run('log', task);
 
   const writePending = async () => {
     const batch = pending;
