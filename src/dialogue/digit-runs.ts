@@ -50,8 +50,8 @@ const GROUP = `[${ARABIC}${CHINESE}]+[${CHECK}]?`;
 const RUN = new RegExp(`${GROUP}(?:[${SEPARATOR}]{1,3}(?:${GROUP}|[${CHECK}]))*`, 'g');
 
 const ANY_ARABIC_DIGIT = new RegExp(`[${ARABIC}]`);
-/** Eleven Chinese digits, separated or not: the shortest personal number written in Chinese. */
-const CHINESE_NUMBER = new RegExp(`[${CHINESE}](?:[${SEPARATOR}]{0,3}[${CHINESE}]){10}`);
+/** Ten Chinese digits, separated or not: the shortest personal number (010 + 7 digits) in Chinese. */
+const CHINESE_NUMBER = new RegExp(`[${CHINESE}](?:[${SEPARATOR}]{0,3}[${CHINESE}]){9}`);
 
 export interface DigitRun {
   /** The run's digits in ASCII; a check character is kept as X or x. */

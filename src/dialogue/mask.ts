@@ -42,12 +42,20 @@ const ID_CARD: NumberKind = {
   mask: (digits) => keepEnds(digits, 3, 4),
 };
 
-/** Mainland mobile, 1[3-9] + 9 digits; a country code (86, 0086) or a trunk 0 in front is dropped. */
+/**
+ * Mainland mobile, 1[3-9] + 9 digits; a country code (86, 0086) or a trunk 0 in front is dropped.
+ * The trunk 0 only counts when written solid with 1[3-9], or a month and day in a date range
+ * (1949.01.30-1949.01.01) would read as 0 130 1949 0101.
+ */
 const MOBILE_DIGITS = /^(?:0086|86|0)?1[3-9]\d{9}$/;
 const MOBILE: NumberKind = {
   minLength: 11,
   maxLength: 15,
-  accepts: (digits) => MOBILE_DIGITS.test(digits),
+  accepts(digits, run, start) {
+    if (!MOBILE_DIGITS.test(digits)) return false;
+    if (digits.length !== 12) return true;
+    return !run.gaps.has(start + 1) && !run.gaps.has(start + 2);
+  },
   mask: (digits) => keepEnds(digits.slice(-11), 3, 4),
 };
 
@@ -92,8 +100,13 @@ const BANK_CARD: NumberKind = {
   mask: (digits) => keepEnds(digits, 4, 4),
 };
 
-/** Tried in this order at each start: an ID card may look like a card, a card never like a mobile. */
+/**
+ * At one start the longest reading wins, so a 19-digit card whose first 18 digits look like an
+ * ID card is read as the card. At equal length this order decides: an 18-digit number that
+ * looks like an ID card is masked as one (it keeps fewer digits than a card).
+ */
 const KINDS: readonly NumberKind[] = [ID_CARD, MOBILE, LANDLINE, BANK_CARD];
+const LONGEST = Math.max(...KINDS.map((kind) => kind.maxLength));
 
 interface Found {
   readonly kind: NumberKind;
@@ -101,7 +114,7 @@ interface Found {
   readonly end: number;
 }
 
-/** Left to right; at each edge the first kind that fits, with its longest fitting length. */
+/** Left to right: at each edge, the longest number that starts there; then on after it. */
 function* findNumbers(run: DigitRun): Generator<Found> {
   for (let start = 0; start < run.digits.length; start += 1) {
     if (!run.edges.has(start)) continue;
@@ -113,11 +126,14 @@ function* findNumbers(run: DigitRun): Generator<Found> {
 }
 
 function numberAt(run: DigitRun, start: number): Found | undefined {
-  for (const kind of KINDS) {
-    const longest = Math.min(run.digits.length, start + kind.maxLength);
-    for (let end = longest; end >= start + kind.minLength; end -= 1) {
-      if (run.edges.has(end) && kind.accepts(run.digits.slice(start, end), run, start)) return { kind, start, end };
-    }
+  for (let end = Math.min(run.digits.length, start + LONGEST); end > start; end -= 1) {
+    if (!run.edges.has(end)) continue;
+    const digits = run.digits.slice(start, end);
+    const kind = KINDS.find(
+      (candidate) =>
+        digits.length >= candidate.minLength && digits.length <= candidate.maxLength && candidate.accepts(digits, run, start),
+    );
+    if (kind) return { kind, start, end };
   }
   return undefined;
 }
