@@ -73,8 +73,7 @@ const LANDLINE: NumberKind = {
   accepts(digits, run, start) {
     const area = LANDLINE_DIGITS.exec(digits)?.[1];
     if (area === undefined) return false;
-    for (let offset = 1; offset < area.length; offset += 1) if (run.gaps.has(start + offset)) return false;
-    return true;
+    return gapsInside(run, start, area.length).length === 0;
   },
   mask(digits) {
     const [, area = '', local = ''] = LANDLINE_DIGITS.exec(digits) ?? [];
@@ -83,9 +82,10 @@ const LANDLINE: NumberKind = {
 };
 
 /**
- * Bank card, 16–19 digits. Written in one piece any digits count. Written in groups, it must
- * start the way card numbers do (3 JCB/Amex, 4 Visa, 5 Mastercard, 6 UnionPay, 9 the old 95xxx
- * debit cards), so two years or dates written side by side (2024.05.01-2025.05.01) are not one.
+ * Bank card or account, 16–19 digits. Written solid, or in the printed layout of fours
+ * (1502 0123 4567 8901 234: passbook accounts may start with 1 or 2), any digits count. In other
+ * groupings it must start the way card numbers do (3 JCB/Amex, 4 Visa, 5 Mastercard, 6 UnionPay,
+ * 9 the old 95xxx debit cards), so dates side by side (2024.05.01-2025.05.01) are not one.
  */
 const BANK_CARD_DIGITS = /^\d{16,19}$/;
 const BANK_CARD: NumberKind = {
@@ -94,8 +94,9 @@ const BANK_CARD: NumberKind = {
   accepts(digits, run, start) {
     if (!BANK_CARD_DIGITS.test(digits)) return false;
     if (/^[3-69]/.test(digits)) return true;
-    for (let offset = 1; offset < digits.length; offset += 1) if (run.gaps.has(start + offset)) return false;
-    return true;
+    const gaps = gapsInside(run, start, digits.length);
+    const inFours = gaps.length === Math.floor((digits.length - 1) / 4) && gaps.every((offset) => offset % 4 === 0);
+    return gaps.length === 0 || inFours;
   },
   mask: (digits) => keepEnds(digits, 4, 4),
 };
@@ -150,6 +151,13 @@ function spanOf(text: string, run: DigitRun, found: Found): [number, number] {
   if (hasCountryCode && /[+＋]/.test(text[from - 1] ?? '')) from -= 1;
   if (/[(（]/.test(text[from - 1] ?? '') && /[)）]/.test(text.slice(from, to))) from -= 1;
   return [from, to];
+}
+
+/** Offsets (from `start`) of the separators strictly inside the next `length` digits. */
+function gapsInside(run: DigitRun, start: number, length: number): number[] {
+  const offsets: number[] = [];
+  for (let offset = 1; offset < length; offset += 1) if (run.gaps.has(start + offset)) offsets.push(offset);
+  return offsets;
 }
 
 function keepEnds(value: string, head: number, tail: number): string {

@@ -7,8 +7,10 @@ import {
   MOBILE_PREFIXES,
   PHONE_SCRIPTS,
   SEPARATORS,
+  accountNumber,
   bankCardNumber,
   idCardNumber,
+  inFours,
   landlineNumber,
   mobileNumber,
   sentence,
@@ -96,8 +98,13 @@ describe('maskPersonalNumbers, for every written form', () => {
     );
   });
 
-  it('leaves only the first 4 and last 4 digits of a bank card', () => {
-    const text = bankCardNumber.chain((card) => inSentence(written(card, ARABIC_SCRIPTS)).map((text) => ({ card, text })));
+  it('leaves only the first 4 and last 4 digits of a bank card or a passbook account', () => {
+    const text = fc
+      .oneof(
+        bankCardNumber.chain((card) => written(card, ARABIC_SCRIPTS).map((text) => ({ card, text }))),
+        accountNumber.chain((card) => inFours(card).map((text) => ({ card, text }))),
+      )
+      .chain(({ card, text }) => inSentence(fc.constant(text)).map((sentenceText) => ({ card, text: sentenceText })));
     fc.assert(
       fc.property(text, ({ card, text }) => {
         const masked = maskPersonalNumbers(text);

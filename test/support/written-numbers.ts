@@ -54,6 +54,19 @@ function luhnCheckDigit(body: string): string {
   return String((10 - (sum % 10)) % 10);
 }
 
+/** A passbook or account number: 16–19 digits, any first digit. */
+export const accountNumber = fc.integer({ min: 16, max: 19 }).chain((length) => digits(length));
+
+/** Solid, or in the printed layout of fours with one separator throughout. */
+export function inFours(number: string): fc.Arbitrary<string> {
+  return fc
+    .tuple(fc.boolean(), fc.constantFrom(...SEPARATORS), fc.boolean())
+    .map(([solid, separator, fullWidth]) => {
+      const text = solid ? number : (number.match(/.{1,4}/g) ?? []).join(separator);
+      return fullWidth ? text.replace(/\d/g, (digit) => String.fromCharCode(digit.charCodeAt(0) - 0x30 + 0xff10)) : text;
+    });
+}
+
 /** Area code (3-digit 010/02x or 4-digit 0[3-9]xx) and a 7–8 digit local number. */
 export const landlineNumber = fc.record({
   area: fc.oneof(
