@@ -53,8 +53,8 @@ const MOBILE: NumberKind = {
   maxLength: 15,
   accepts(digits, run, start) {
     if (!MOBILE_DIGITS.test(digits)) return false;
-    if (digits.length !== 12) return true;
-    return !run.gaps.has(start + 1) && !run.gaps.has(start + 2);
+    const trunkZero = digits.length === 12;
+    return !trunkZero || gapsInside(run, start, 3).length === 0;
   },
   mask: (digits) => keepEnds(digits.slice(-11), 3, 4),
 };

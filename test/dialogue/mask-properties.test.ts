@@ -64,10 +64,6 @@ function inSentence(number: fc.Arbitrary<string>): fc.Arbitrary<string> {
 }
 
 describe('maskPersonalNumbers, for every written form', () => {
-  it('the filler sentences hold no digit, so any digit left in a masked text is from the number', () => {
-    fc.assert(fc.property(sentence, (text) => visibleDigits(text) === ''), settings);
-  });
-
   it('leaves only the first 3 and last 4 characters of an ID card', () => {
     const text = idCardNumber.chain((id) => inSentence(written(id, ARABIC_SCRIPTS)).map((text) => ({ id, text })));
     fc.assert(
