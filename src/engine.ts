@@ -223,7 +223,8 @@ function respond(
     turns: state.turns + 1,
     history: [
       ...state.history,
-      { role: 'user' as const, text: maskPersonalNumbers(userText.slice(0, 300)), at: now.toISOString() },
+      // Mask first, then cut: a number cut in half at the limit would no longer be recognised.
+      { role: 'user' as const, text: maskPersonalNumbers(userText).slice(0, 300), at: now.toISOString() },
       { role: 'bot' as const, text: reply.text.slice(0, 300), at: now.toISOString() },
     ].slice(-HISTORY_TURNS * 2),
     updatedAt: now.toISOString(),

@@ -176,3 +176,14 @@ describe('engine', () => {
     expect(state.history[0]?.text).not.toContain('13812345678');
   });
 });
+
+describe('what the engine keeps for a handoff', () => {
+  it('masks an ID number that straddles the length kept in the history', () => {
+    const idCard = '360281199001011234';
+    const text = `${'我想咨询一下我的情况。'.repeat(26)}我的身份证号是${idCard}，请帮我看看`;
+    expect(text.indexOf(idCard)).toBeLessThan(300);
+    expect(text.indexOf(idCard) + idCard.length).toBeGreaterThan(300);
+    const kept = ask(text).state.history[0]!.text;
+    expect(kept.replace(/\D/g, '')).not.toContain(idCard.slice(3, 10));
+  });
+});

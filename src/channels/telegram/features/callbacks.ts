@@ -1,4 +1,5 @@
 import { type CallbackAction, encodeCallbackData, parseCallbackData } from '../callback-data.ts';
+import { maskPersonalNumbers } from '../../../dialogue/mask.ts';
 import type { Conversation } from '../../../chat/conversation.ts';
 import type { ChatApi, FeatureDeps } from '../ports.ts';
 import { renderText } from '../render.ts';
@@ -31,7 +32,7 @@ export function createCallbacks(deps: FeatureDeps, conversation: Conversation, c
   };
 
   const stale = async (api: ChatApi, event: CallbackEvent, reason: string) => {
-    deps.logger.info('stale or forged callback data', { reason, userId: event.userId, data: event.data.slice(0, 64) });
+    deps.logger.info('stale or forged callback data', { reason, userId: event.userId, data: maskPersonalNumbers(event.data).slice(0, 64) });
     await api.send(event.chatId, renderText(TEXTS.staleButton));
   };
 
