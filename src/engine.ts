@@ -1,6 +1,6 @@
 import { decide, type Decision } from './dialogue/decide.ts';
 import { describeInput } from './dialogue/describe-input.ts';
-import { continueFlowReply, startFlowReply, type FlowReply } from './dialogue/flow-reply.ts';
+import { continueFlowReply, endedFlowReply, flowOfChoice, startFlowReply, type FlowReply } from './dialogue/flow-reply.ts';
 import { maskPersonalNumbers } from './dialogue/mask.ts';
 import { messages } from './dialogue/messages.ts';
 import { answerReply, menuSuggestions, plainReply, toSuggestion } from './dialogue/reply.ts';
@@ -362,7 +362,13 @@ function fromDecision(model: Model, decision: Decision, state: DialogueState, tr
     case 'flow_repeat': {
       const flow = model.kb.flows.find((f) => f.id === state.flow?.kind);
       if (!flow || !state.flow) {
-        // A flow button pressed after the flow ended (or after a restart without context).
+        // A flow button pressed after the flow ended (or its context expired): say so and offer
+        // to start again, rather than "not understood".
+        const ended = decision.kind === 'flow_choice' ? flowOfChoice(model.kb.flows, decision.value) : undefined;
+        if (ended) {
+          const starter = model.kb.intents.find((intent) => intent.answer.flow === ended.id)?.name;
+          return fromFlow(endedFlowReply(index, ended, starter));
+        }
         return done(plainReply('clarify', messages.clarify, { suggestions: menuSuggestions(index) }), { flow: undefined });
       }
       return fromFlow(continueFlowReply(index, flow, state.flow, decision.kind === 'flow_choice' ? decision.value : undefined));

@@ -174,4 +174,17 @@ describe('the legal-aid self-check', () => {
     const minor = choose('minor', s2.state).reply;
     expect(minor.text).toContain('必须通知法律援助机构');
   });
+
+  it('a button of a finished self-check says the check has ended and offers to restart it', () => {
+    const s2 = choose('wages', start().state);
+    const finished = choose('migrant', s2.state);
+    const stale = choose('wages', finished.state).reply;
+    expect(stale.text).toContain('已经结束');
+    expect(stale.text).not.toContain('没明白');
+    expect(stale.suggestions[0]?.label).toBe('重新评估');
+    // Pressing it starts the check again from the first question.
+    const again = send({ kind: 'intent', intent: stale.suggestions[0]!.intent }, finished.state).reply;
+    expect(again.kind).toBe('flow');
+    expect(again.choices.map((choice) => choice.value)).toContain('wages');
+  });
 });

@@ -67,6 +67,25 @@ function stepReply(index: KnowledgeIndex, flow: Flow, step: FlowStep, intent: st
   };
 }
 
+/**
+ * A choice from a flow that is no longer running (finished, left, or expired): say the check has
+ * ended and offer to start it again, instead of "not understood" and the whole menu.
+ */
+export function endedFlowReply(index: KnowledgeIndex, flow: Flow, startIntent: string | undefined): FlowReply {
+  const restart = startIntent ? index.intent(startIntent) : undefined;
+  const suggestions = restart ? [{ ...toSuggestion(restart), label: messages.selfCheck.restart }] : [];
+  return {
+    reply: plainReply('clarify', messages.selfCheck.ended, { intent: startIntent ?? NONE_INTENT, suggestions: [...suggestions, ...menuSuggestions(index)].slice(0, 6) }),
+    statePatch: { flow: undefined },
+    facts: [],
+  };
+}
+
+/** The flow whose buttons carry `value` (the exit button belongs to every flow). */
+export function flowOfChoice(flows: readonly Flow[], value: string): Flow | undefined {
+  return flows.find((flow) => value === 'exit' || Object.values(flow.steps).some((step) => step.choices.some((choice) => choice.value === value)));
+}
+
 function promptOf(flow: Flow, stepId: string) {
   const step = flow.steps[stepId];
   return { question: step?.question ?? '', choices: (step?.choices ?? []).map((c) => ({ label: c.label, value: c.value })) };

@@ -44,6 +44,8 @@ export const messages = {
   selfCheck: {
     intro: '法律援助自助评估（约3个问题，可随时直接提问离开）。结果只是初步判断，是否给予法律援助由法律援助机构审查决定。',
     left: '已退出法律援助自助评估。',
+    /** A button of a self-check that has already finished (or expired) was pressed. */
+    ended: '这次法律援助自助评估已经结束，上面的按钮不再有效。需要的话，可以点“重新评估”从头再来，或者直接输入您的问题。',
     restart: '重新评估',
     exit: '退出评估',
   },
