@@ -177,6 +177,17 @@ describe('embedded store: faults', () => {
     expect((await readdir(dir)).some((name) => name.includes('.tmp-'))).toBe(false);
   });
 
+  it('a write the disk refuses is reported to the caller (nothing acknowledged), and the next one works', async () => {
+    const store = await open();
+    // A folder where today's log file should be: every append fails, as on a full or broken disk.
+    await mkdir(path.join(dir, 'exchanges', '2024-05-01.jsonl'), { recursive: true });
+    await expect(store.recordExchange(exchange())).rejects.toThrow(/EISDIR/);
+    await expect(store.recordFeedback({ exchangeId: 'x', at: '2024-05-01T08:00:00.000Z', chatKey: 'c', value: 'up', intent: 'a.b' })).resolves.toBeUndefined();
+    await rm(path.join(dir, 'exchanges', '2024-05-01.jsonl'), { recursive: true });
+    const stored = await store.recordExchange(exchange());
+    expect(await store.findExchange(stored.id)).toEqual(stored);
+  });
+
   it('ignores unrelated files in the exchanges folder', async () => {
     await mkdir(path.join(dir, 'exchanges'), { recursive: true });
     await writeFile(path.join(dir, 'exchanges', 'notes.txt'), 'hello', 'utf8');
