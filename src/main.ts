@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createRuntimeStore } from './adapters/runtime-store.ts';
+import { assertStrongPasswords } from './admin/auth.ts';
 import { bootCore } from './bootstrap.ts';
 import { createTelegramChannel, TELEGRAM_OFF_NOTICE, type TelegramChannel } from './channels/telegram/bot.ts';
 import { startWebServer } from './channels/web/server.ts';
@@ -16,6 +17,7 @@ import { createLogger } from './lib/logger.ts';
 async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const config = loadConfig(process.env);
+  assertStrongPasswords(config);
   const logger = createLogger(config.LOG_LEVEL);
 
   const core = await bootCore({

@@ -1,5 +1,6 @@
 import { createHmac, randomBytes, scrypt, scryptSync, timingSafeEqual } from 'node:crypto';
-import type { Config } from '../config.ts';
+import { ConfigError, type Config } from '../config.ts';
+import { consolePasswordProblems, weakPasswordReason } from './password-strength.ts';
 
 /**
  * Console accounts. Passwords come from the environment once, are hashed with scrypt at start-up
@@ -46,12 +47,33 @@ function makeAccount(user: string, role: Role, password: string): Account {
   return { user, role, salt, hash: hashPassword(password, salt) };
 }
 
+type AccountConfig = Pick<Config, 'ADMIN_USER' | 'ADMIN_PASSWORD' | 'STAFF_USER' | 'STAFF_PASSWORD'>;
+
+/**
+ * Refuses to start with a console password from the top of a guessing list, naming the
+ * variable. main.ts calls it right after loading the config so the error comes before the
+ * knowledge loads; createAccounts calls it again for every other composition root.
+ */
+export function assertStrongPasswords(config: AccountConfig): void {
+  const problems = consolePasswordProblems(config);
+  if (problems.length > 0) throw new ConfigError(problems);
+}
+
+/** A one-time password that passes our own rule (20 base64url characters nearly always do). */
+function generatePassword(user: string): string {
+  let password: string;
+  do password = randomBytes(15).toString('base64url');
+  while (weakPasswordReason(password, user) !== undefined);
+  return password;
+}
+
 /**
  * Builds the accounts from config. Without ADMIN_PASSWORD a random one-time admin password is
  * generated (and returned for the log) so a fresh checkout can open the console; without
- * STAFF_PASSWORD there is no staff login.
+ * STAFF_PASSWORD there is no staff login. A weak password is a ConfigError.
  */
-export function createAccounts(config: Pick<Config, 'ADMIN_USER' | 'ADMIN_PASSWORD' | 'STAFF_USER' | 'STAFF_PASSWORD'>): AccountsSetup {
+export function createAccounts(config: AccountConfig): AccountsSetup {
+  assertStrongPasswords(config);
   const list: Account[] = [];
   const notes: string[] = [];
   let generated: AccountsSetup['generated'];
@@ -59,7 +81,7 @@ export function createAccounts(config: Pick<Config, 'ADMIN_USER' | 'ADMIN_PASSWO
   if (config.ADMIN_PASSWORD) {
     list.push(makeAccount(adminUser, 'admin', config.ADMIN_PASSWORD));
   } else {
-    const password = randomBytes(9).toString('base64url');
+    const password = generatePassword(adminUser);
     generated = { user: adminUser, password };
     list.push(makeAccount(adminUser, 'admin', password));
     notes.push(

@@ -3,11 +3,11 @@ import { createAccounts, createLoginLimiter, createSessions } from '../../src/ad
 
 describe('console accounts', () => {
   it('accepts the right password for each role and nothing else', async () => {
-    const { accounts } = createAccounts({ ADMIN_USER: 'boss', ADMIN_PASSWORD: 'secret-1', STAFF_USER: 'desk', STAFF_PASSWORD: 'secret-2' });
-    expect(await accounts.verify('boss', 'secret-1')).toBe('admin');
-    expect(await accounts.verify('desk', 'secret-2')).toBe('staff');
-    expect(await accounts.verify('desk', 'secret-1')).toBeUndefined();
-    expect(await accounts.verify('nobody', 'secret-1')).toBeUndefined();
+    const { accounts } = createAccounts({ ADMIN_USER: 'boss', ADMIN_PASSWORD: 'river-lamp-orchid-1', STAFF_USER: 'desk', STAFF_PASSWORD: 'desk-tulip-canyon-2' });
+    expect(await accounts.verify('boss', 'river-lamp-orchid-1')).toBe('admin');
+    expect(await accounts.verify('desk', 'desk-tulip-canyon-2')).toBe('staff');
+    expect(await accounts.verify('desk', 'river-lamp-orchid-1')).toBeUndefined();
+    expect(await accounts.verify('nobody', 'river-lamp-orchid-1')).toBeUndefined();
   });
 
   it('generates a one-time admin password when none is set, and says so', async () => {

@@ -102,7 +102,7 @@ describe('web chat and console in a browser', () => {
   });
 
   it('shows why the bot answered: normalised text, tokens, scores, decision, facts', async () => {
-    await login('admin', 'admin-pass-123');
+    await login('admin', 'admin-Orchid-7421');
     await page.goto(`${app.url}/console/bench`);
     await page.fill('#question', '请不起律师咋办');
     await page.click('#ask-form button[type=submit]');
@@ -235,7 +235,7 @@ describe('web chat and console in a browser', () => {
   it('lets staff test but not edit', async () => {
     await page.click('header button:has-text("退出")');
     await page.waitForURL(/\/login/);
-    await login('staff', 'staff-pass-123');
+    await login('staff', 'staff-Tulip-3958');
     expect(await page.locator('header nav').innerText()).not.toContain('意图与事实');
     const response = await page.goto(`${app.url}/console/knowledge`);
     expect(response?.status()).toBe(403);
