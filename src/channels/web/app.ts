@@ -37,6 +37,8 @@ export function createWebApp(services: WebServices, files: Map<string, StaticFil
   app.use('*', securityHeaders);
   app.use('*', sameOriginWrites);
   app.use('/api/*', bodyLimit({ maxSize: 4 * 1024 * 1024, onError: (c) => c.json({ error: '上传内容过大（上限 4 MB）' }, 413) }));
+  // A login is a name and a password: no reason to parse megabytes before the limiter runs.
+  app.use('/api/login', bodyLimit({ maxSize: 16 * 1024, onError: (c) => c.json({ error: '登录请求过大' }, 413) }));
 
   // --- public: the chat, the login page, shared assets, health
   app.get('/', (c) => send(c, '/index.html'));
