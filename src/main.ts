@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { createRuntimeStore } from './adapters/runtime-store.ts';
+import { FolderLockedError } from './adapters/runtime/folder-lock.ts';
 import { assertStrongPasswords } from './admin/auth.ts';
+import { createConversation } from './chat/conversation.ts';
 import { bootCore } from './bootstrap.ts';
 import { createTelegramChannel, TELEGRAM_OFF_NOTICE, type TelegramChannel } from './channels/telegram/bot.ts';
 import { startWebServer } from './channels/web/server.ts';
@@ -30,15 +32,28 @@ async function main(): Promise<void> {
   const kb = core.engine.knowledge();
   logger.info('knowledge loaded', { intents: kb.intents.length, facts: kb.facts.length });
 
-  const store = await createRuntimeStore({ dir: config.RUNTIME_DIR, logger, retentionDays: config.RETENTION_DAYS });
+  const store = await createRuntimeStore({
+    dir: config.RUNTIME_DIR,
+    logger,
+    retentionDays: config.RETENTION_DAYS,
+    sessionTtlMinutes: config.CONTEXT_TTL_MINUTES,
+  });
+  // One chat turn (and one per-chat queue) for every channel.
+  const conversation = createConversation({
+    engine: () => core.engine,
+    store,
+    now: () => new Date(),
+    contextTtlMinutes: config.CONTEXT_TTL_MINUTES,
+  });
   const telegram: TelegramChannel | undefined = config.BOT_TOKEN
-    ? createTelegramChannel({ config, core, store, logger })
+    ? createTelegramChannel({ config, core, store, logger, conversation })
     : undefined;
   const web = await startWebServer({
     config,
     core,
     store,
     logger,
+    conversation,
     ...(telegram ? { telegramWebhook: telegram.handleWebhookUpdate } : {}),
   });
   process.stdout.write(`乐平市公共法律服务问答助手已启动：网页聊天和工作台 ${web.url}\n`);
@@ -62,7 +77,7 @@ async function main(): Promise<void> {
     try {
       await telegram?.stop(); // stop taking updates, finish those in flight
       await web.close();
-      await store.flush();
+      await store.close();
     } catch (error) {
       logger.error('error while stopping', { error });
       process.exitCode = 1;
@@ -76,6 +91,8 @@ async function main(): Promise<void> {
 main().catch((error: unknown) => {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n请对照 .env.example 修改环境变量或 .env 文件。\n`);
+  } else if (error instanceof FolderLockedError) {
+    process.stderr.write(`${error.message}\n`);
   } else if (error instanceof KnowledgeError) {
     for (const issue of error.issues) process.stderr.write(`${formatIssue(issue)}\n`);
     process.stderr.write(`${error.message}，无法启动：请修正上面的问题（npm run check 可单独检查）。\n`);

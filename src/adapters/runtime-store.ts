@@ -1,39 +1,37 @@
 import { randomBytes } from 'node:crypto';
-import { appendFile, mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { Low } from 'lowdb';
-import { DataFile } from 'lowdb/node';
-import type { Exchange, Feedback, InboxStatus, RuntimeStore } from '../admin/ports.ts';
+import type { Exchange, Feedback, RuntimeStore } from '../admin/ports.ts';
 import type { DialogueState } from '../dialogue/types.ts';
 import type { Logger } from '../lib/logger.ts';
+import { TEMP_FILE } from './atomic-file.ts';
+import { openDayLog, type Position } from './runtime/day-log.ts';
+import { openDocuments } from './runtime/documents.ts';
+import { lockFolder } from './runtime/folder-lock.ts';
+import { createSessionFiles } from './runtime/session-files.ts';
 
 /**
- * Runtime data written by the bot, in two shapes chosen for how each grows:
+ * The embedded runtime store: what the bot writes while it runs, in the shape each kind of data
+ * grows in, all under RUNTIME_DIR and owned by one process (`.lock`):
  *
- * - Small state (sessions, feedback, inbox statuses, handoffs) lives in one lowdb file,
- *   `state.json`. lowdb rewrites the whole file on every write, so writes are debounced: many
- *   changes within `STATE_WRITE_DELAY_MS` cost one atomic rewrite (steno: temp file + rename).
- *   It stays small because sessions expire and feedback/handoffs are purged with retention.
- * - Exchanges are the one collection that grows with traffic. They go to append-only JSON-lines
- *   files, one per UTC day: `exchanges/2024-05-01.jsonl`. Storing one more exchange is one
- *   `appendFile` of one line, whatever the history holds, and concurrent calls are grouped into
- *   a single append (group commit). Retention deletes whole day files. An exchange id starts
- *   with its day, so `findExchange` reads one file.
+ * | data                     | grows with         | kept as                                        |
+ * |--------------------------|--------------------|------------------------------------------------|
+ * | dialogue state           | active chats       | one small file per chat, expires after the TTL |
+ * | exchanges                | every message      | append-only day files; id = day + byte offset  |
+ * | feedback (👍/👎)          | ratings            | append-only day files                          |
+ * | inbox statuses, handoffs | staff actions      | one small lowdb document                       |
  *
- * Corrupt files are never silently replaced: `state.json` that does not parse is moved aside to
- * `state.json.corrupt-<time>` and the store starts clean; a day file with unreadable lines (a
- * crash mid-append) is moved aside the same way and its readable lines are kept.
+ * Why files and not SQLite: Node 20 has no built-in SQLite and a native driver would be a second
+ * compiled dependency (nodejieba is already one) for data that needs no queries beyond "this
+ * chat" and "these days"; the shapes above give O(1) reads and writes per message, and a killed
+ * process can only cut short the last line of a log, which start-up repairs. PostgreSQL is the
+ * store for more than one process.
+ *
+ * Every write is finished before its promise resolves, so what a channel acknowledged survives a
+ * `kill -9`. Corrupt files are never silently replaced: they are moved or copied aside with
+ * `.corrupt-<time>` and reported; a file that cannot be read (permissions) is an error, not
+ * corruption.
  */
-
-const STATE_WRITE_DELAY_MS = 200;
-
-interface StateData {
-  version: 1;
-  sessions: Record<string, DialogueState>;
-  feedback: Feedback[];
-  inbox: Record<string, InboxStatus>;
-  handoffs: Record<string, { chatKey: string; at: string }>;
-}
 
 export interface RuntimeStoreOptions {
   dir: string;
@@ -41,357 +39,239 @@ export interface RuntimeStoreOptions {
   now?: () => Date;
   /** When set, exchanges and feedback older than this are purged on open and once a day. */
   retentionDays?: number;
+  /** Sessions silent this long are deleted (default 30, the context TTL). */
+  sessionTtlMinutes?: number;
 }
+
+const DEFAULT_SESSION_TTL_MINUTES = 30;
 
 export async function createRuntimeStore(options: RuntimeStoreOptions): Promise<RuntimeStore> {
   const { dir, logger } = options;
   const now = options.now ?? (() => new Date());
-  const exchangesDir = path.join(dir, 'exchanges');
-  await mkdir(exchangesDir, { recursive: true });
+  const ttlMs = (options.sessionTtlMinutes ?? DEFAULT_SESSION_TTL_MINUTES) * 60_000;
+  await mkdir(dir, { recursive: true });
+  const lock = lockFolder(dir);
+  try {
+    await removeLeftoverTemps(dir);
+    const sessions = createSessionFiles(path.join(dir, 'sessions'), logger, now);
+    const documents = await openDocuments(path.join(dir, 'documents.json'), logger, now);
+    const exchanges = await openDayLog<Exchange>({ dir: path.join(dir, 'exchanges'), logger, now, isRecord: isExchange });
+    const feedbackLog = await openDayLog<Feedback>({ dir: path.join(dir, 'feedback'), logger, now, isRecord: isFeedback });
 
-  const db = await openState(path.join(dir, 'state.json'), logger, now);
-  const log = await openExchangeLog(exchangesDir, logger, now);
-
-  // === small state: debounced lowdb writes
-  let writeTimer: NodeJS.Timeout | undefined;
-  let writing: Promise<void> = Promise.resolve();
-  const scheduleStateWrite = () => {
-    if (writeTimer) return;
-    writeTimer = setTimeout(() => {
-      writeTimer = undefined;
-      writing = writing.then(() => db.write()).catch((error: unknown) => {
-        logger.error('runtime state write failed', { file: path.join(dir, 'state.json'), error });
-      });
-    }, STATE_WRITE_DELAY_MS);
-    // Unref: a pending write never keeps the process alive; shutdown calls flush().
-    writeTimer.unref();
-  };
-  const flushState = async () => {
-    if (writeTimer) {
-      clearTimeout(writeTimer);
-      writeTimer = undefined;
-      writing = writing.then(() => db.write());
-    }
-    await writing;
-  };
-
-  const store: RuntimeStore = {
-    async getState(chatKey) {
-      return db.data.sessions[chatKey];
-    },
-    async saveState(chatKey, state) {
-      db.data.sessions[chatKey] = state;
-      scheduleStateWrite();
-    },
-    async forget(chatKey) {
-      const data = db.data;
-      delete data.sessions[chatKey];
-      data.feedback = data.feedback.filter((item) => item.chatKey !== chatKey);
-      for (const [id, handoff] of Object.entries(data.handoffs)) {
-        if (handoff.chatKey === chatKey) delete data.handoffs[id];
-      }
-      const removed = await log.removeWhere((exchange) => exchange.chatKey === chatKey);
-      for (const id of removed) delete data.inbox[id];
-      scheduleStateWrite();
-      await flushState();
-    },
-    recordExchange: (exchange) => log.append(exchange),
-    async recordFeedback(feedback) {
-      const data = db.data;
-      // One vote per exchange and chat: a second click changes the vote.
-      data.feedback = data.feedback.filter(
-        (item) => !(item.exchangeId === feedback.exchangeId && item.chatKey === feedback.chatKey),
-      );
-      data.feedback.push(feedback);
-      scheduleStateWrite();
-    },
-    exchanges: (query) => log.read(query?.since),
-    findExchange: (id) => log.find(id),
-    async feedback() {
-      return [...db.data.feedback];
-    },
-    async inboxStatuses() {
-      return { ...db.data.inbox };
-    },
-    async setInboxStatus(ids, status) {
-      for (const id of ids) db.data.inbox[id] = status;
-      scheduleStateWrite();
-    },
-    async saveHandoff(staffMessageId, chatKey) {
-      db.data.handoffs[String(staffMessageId)] = { chatKey, at: now().toISOString() };
-      scheduleStateWrite();
-    },
-    async findHandoff(staffMessageId) {
-      return db.data.handoffs[String(staffMessageId)]?.chatKey;
-    },
-    async purgeOlderThan(days, at = now()) {
-      const cutoff = new Date(at.getTime() - days * 86_400_000);
-      const cutoffIso = cutoff.toISOString();
-      const data = db.data;
-      const feedbackBefore = data.feedback.length;
-      data.feedback = data.feedback.filter((item) => item.at >= cutoffIso);
-      for (const [key, state] of Object.entries(data.sessions)) {
-        if (state.updatedAt < cutoffIso) delete data.sessions[key];
-      }
-      for (const [id, handoff] of Object.entries(data.handoffs)) {
-        if (handoff.at < cutoffIso) delete data.handoffs[id];
-      }
-      // Exchanges go by whole UTC days: a day file is deleted once all of it is past the cutoff.
-      const cutoffDay = cutoffIso.slice(0, 10);
-      const removed = await log.dropDaysBefore(cutoffDay);
-      for (const id of Object.keys(data.inbox)) {
+    let closed = false;
+    const store: RuntimeStore = {
+      async getState(chatKey) {
+        return (await sessions.get(chatKey))?.state;
+      },
+      async saveState(chatKey, state, lastExchangeId) {
+        const previous = lastExchangeId === undefined ? await sessions.get(chatKey) : undefined;
+        const last = lastExchangeId ?? previous?.lastExchangeId;
+        await sessions.save({ chatKey, state, ...(last ? { lastExchangeId: last } : {}) });
+      },
+      async latestExchange(chatKey) {
+        const id = (await sessions.get(chatKey))?.lastExchangeId;
+        return id ? store.findExchange(id) : undefined;
+      },
+      async forget(chatKey) {
+        await sessions.remove(chatKey);
+        await feedbackLog.removeWhere((item) => item.chatKey === chatKey);
+        const removed = await exchanges.removeWhere((exchange) => exchange.chatKey === chatKey);
+        const data = documents.data;
+        for (const [id, handoff] of Object.entries(data.handoffs)) {
+          if (handoff.chatKey === chatKey) delete data.handoffs[id];
+        }
+        for (const exchange of removed) delete data.inbox[exchange.id];
+        await documents.persist();
+      },
+      recordExchange(exchange) {
+        const at = isIsoDate(exchange.at) ? exchange.at : now().toISOString();
+        return exchanges.append(at.slice(0, 10), (position) => ({ id: exchangeId(position), ...exchange, at }));
+      },
+      async recordFeedback(feedback) {
+        const at = isIsoDate(feedback.at) ? feedback.at : now().toISOString();
+        await feedbackLog.append(at.slice(0, 10), () => ({ ...feedback, at }));
+      },
+      async exchanges(query) {
+        const since = query?.since;
+        const all = await exchanges.read(since ? { fromDay: since.toISOString().slice(0, 10) } : {});
+        return since ? all.filter((exchange) => new Date(exchange.at) >= since) : all;
+      },
+      async findExchange(id) {
+        const position = positionOfId(id);
+        if (position) return exchanges.readAt(position, (exchange) => exchange.id === id);
+        // Ids written before positions were part of them: look through that one day.
         const day = dayOfId(id);
-        if (day !== undefined && day < cutoffDay) delete data.inbox[id];
-      }
-      scheduleStateWrite();
-      return removed + (feedbackBefore - data.feedback.length);
-    },
-    async flush() {
-      await log.drain();
-      await flushState();
-    },
-  };
+        return day ? (await exchanges.readDay(day)).find((exchange) => exchange.id === id) : undefined;
+      },
+      async feedback() {
+        // One vote per exchange and chat: a later click replaces the earlier one.
+        const latest = new Map<string, Feedback>();
+        for (const item of await feedbackLog.read()) {
+          const key = `${item.exchangeId}\u0000${item.chatKey}`;
+          latest.delete(key);
+          latest.set(key, item);
+        }
+        return [...latest.values()];
+      },
+      async inboxStatuses() {
+        return { ...documents.data.inbox };
+      },
+      async setInboxStatus(ids, status) {
+        for (const id of ids) documents.data.inbox[id] = status;
+        await documents.persist();
+      },
+      async saveHandoff(staffMessageId, chatKey) {
+        documents.data.handoffs[String(staffMessageId)] = { chatKey, at: now().toISOString() };
+        await documents.persist();
+      },
+      async findHandoff(staffMessageId) {
+        return documents.data.handoffs[String(staffMessageId)]?.chatKey;
+      },
+      async purgeOlderThan(days, at = now()) {
+        const cutoffIso = new Date(at.getTime() - days * 86_400_000).toISOString();
+        const cutoffDay = cutoffIso.slice(0, 10);
+        // Logs go by whole UTC days: a day file is deleted once all of it is past the cutoff.
+        const removed = (await exchanges.dropDaysBefore(cutoffDay)) + (await feedbackLog.dropDaysBefore(cutoffDay));
+        const data = documents.data;
+        for (const [id, handoff] of Object.entries(data.handoffs)) {
+          if (handoff.at < cutoffIso) delete data.handoffs[id];
+        }
+        for (const id of Object.keys(data.inbox)) {
+          const day = dayOfId(id);
+          if (day !== undefined && day < cutoffDay) delete data.inbox[id];
+        }
+        await documents.persist();
+        return removed;
+      },
+      expireSessions: (at = now()) => sessions.expireBefore(new Date(at.getTime() - ttlMs)),
+      async flush() {
+        await exchanges.drain();
+        await feedbackLog.drain();
+        await documents.persist();
+      },
+      async close() {
+        if (closed) return;
+        closed = true;
+        clearInterval(sweeper);
+        clearInterval(purger);
+        try {
+          await store.flush();
+        } finally {
+          lock.release();
+        }
+      },
+    };
 
-  if (options.retentionDays !== undefined) {
-    const days = options.retentionDays;
+    await migrateStateFile(dir, store, logger, now);
+
     const purge = async () => {
+      if (options.retentionDays === undefined) return;
       try {
-        const removed = await store.purgeOlderThan(days);
-        if (removed > 0) logger.info('retention purge', { removed, days });
+        const removed = await store.purgeOlderThan(options.retentionDays);
+        if (removed > 0) logger.info('retention purge', { removed, days: options.retentionDays });
       } catch (error) {
         logger.error('retention purge failed', { error });
       }
     };
     await purge();
-    setInterval(() => void purge(), 86_400_000).unref();
-  }
-  return store;
-}
-
-// === state.json
-
-async function openState(file: string, logger: Logger, now: () => Date): Promise<Low<StateData>> {
-  const empty = (): StateData => ({ version: 1, sessions: {}, feedback: [], inbox: {}, handoffs: {} });
-  const adapter = new DataFile<StateData>(file, {
-    parse: (text) => {
-      const value: unknown = JSON.parse(text);
-      if (!isStateData(value)) throw new Error('not a runtime state object (version 1)');
-      return value;
-    },
-    stringify: (data) => JSON.stringify(data),
-  });
-  const db = new Low<StateData>(adapter, empty());
-  try {
-    await db.read();
+    const purger = setInterval(() => void purge(), 86_400_000);
+    purger.unref();
+    const sweeper = setInterval(() => {
+      store.expireSessions().catch((error: unknown) => logger.error('session expiry failed', { error }));
+    }, Math.min(ttlMs, 10 * 60_000));
+    sweeper.unref();
+    return store;
   } catch (error) {
-    const aside = await moveAside(file, now);
-    logger.error('runtime state file is corrupt: moved aside, starting clean', { file, movedTo: aside, error });
-    db.data = empty();
-  }
-  return db;
-}
-
-function isStateData(value: unknown): value is StateData {
-  if (typeof value !== 'object' || value === null) return false;
-  const data = value as Partial<StateData>;
-  return (
-    data.version === 1 &&
-    typeof data.sessions === 'object' && data.sessions !== null &&
-    Array.isArray(data.feedback) &&
-    typeof data.inbox === 'object' && data.inbox !== null &&
-    typeof data.handoffs === 'object' && data.handoffs !== null
-  );
-}
-
-async function moveAside(file: string, now: () => Date): Promise<string> {
-  const aside = `${file}.corrupt-${now().toISOString().replace(/[:.]/g, '-')}`;
-  await rename(file, aside);
-  return aside;
-}
-
-// === exchanges: day-partitioned JSON lines
-
-interface ExchangeLog {
-  append(exchange: Omit<Exchange, 'id'>): Promise<Exchange>;
-  read(since?: Date): Promise<Exchange[]>;
-  find(id: string): Promise<Exchange | undefined>;
-  removeWhere(predicate: (exchange: Exchange) => boolean): Promise<string[]>;
-  dropDaysBefore(day: string): Promise<number>;
-  drain(): Promise<void>;
-}
-
-const DAY_FILE = /^(\d{4}-\d{2}-\d{2})\.jsonl$/;
-
-async function openExchangeLog(dir: string, logger: Logger, now: () => Date): Promise<ExchangeLog> {
-  const fileOf = (day: string) => path.join(dir, `${day}.jsonl`);
-  const days = async () =>
-    (await readdir(dir)).map((name) => DAY_FILE.exec(name)?.[1]).filter((day): day is string => !!day).sort();
-
-  // A crash mid-append can only cut short the files still being appended to (today's, and
-  // yesterday's around midnight), so those are read in full at start-up; older files only need
-  // their last byte checked, which keeps opening cheap however much history there is.
-  const yesterday = new Date(now().getTime() - 86_400_000).toISOString().slice(0, 10);
-  for (const day of await days()) {
-    if (day >= yesterday || !(await endsWithNewline(fileOf(day)))) await checkDayFile(fileOf(day), logger, now);
-  }
-
-  // Group commit: lines wait in `pending` while one append runs; the next append takes them all.
-  // Every file operation runs on this one chain, so a rewrite (forget) never races an append.
-  let pending: { day: string; line: string; done: () => void; failed: (error: unknown) => void }[] = [];
-  let chain: Promise<void> = Promise.resolve();
-  const enqueue = <T>(task: () => Promise<T>): Promise<T> => {
-    const run = chain.then(task);
-    chain = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
-  };
-  const writePending = async () => {
-    const batch = pending;
-    pending = [];
-    if (batch.length === 0) return;
-    const byDay = new Map<string, typeof batch>();
-    for (const item of batch) byDay.set(item.day, [...(byDay.get(item.day) ?? []), item]);
-    for (const [day, items] of byDay) {
-      try {
-        await appendFile(fileOf(day), items.map((item) => item.line).join(''), 'utf8');
-        for (const item of items) item.done();
-      } catch (error) {
-        for (const item of items) item.failed(error);
-      }
-    }
-  };
-
-  const drain = () => enqueue(writePending);
-
-  const readDay = async (day: string): Promise<Exchange[]> => {
-    let text: string;
-    try {
-      text = await readFile(fileOf(day), 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
-    }
-    const { good, badLines } = parseLines(text);
-    if (badLines.length > 0) logger.warn('exchange file has unreadable lines (skipped)', { file: fileOf(day), badLines: badLines.slice(0, 20) });
-    return good;
-  };
-
-  return {
-    append(exchange) {
-      const at = isIsoDate(exchange.at) ? exchange.at : now().toISOString();
-      const day = at.slice(0, 10);
-      const stored: Exchange = { id: `${day.replace(/-/g, '')}-${randomBytes(5).toString('hex')}`, ...exchange, at };
-      return new Promise<Exchange>((resolve, reject) => {
-        pending.push({ day, line: `${JSON.stringify(stored)}\n`, done: () => resolve(stored), failed: reject });
-        if (pending.length === 1) void enqueue(writePending);
-      });
-    },
-    async read(since) {
-      await drain();
-      const fromDay = since?.toISOString().slice(0, 10) ?? '';
-      const result: Exchange[] = [];
-      for (const day of await days()) {
-        if (day < fromDay) continue;
-        for (const exchange of await readDay(day)) {
-          if (!since || new Date(exchange.at) >= since) result.push(exchange);
-        }
-      }
-      return result;
-    },
-    async find(id) {
-      await drain();
-      const day = dayOfId(id);
-      if (!day) return undefined;
-      return (await readDay(day)).find((exchange) => exchange.id === id);
-    },
-    removeWhere(predicate) {
-      return enqueue(async () => {
-        await writePending();
-        const removed: string[] = [];
-        for (const day of await days()) {
-          const all = await readDay(day);
-          const kept = all.filter((exchange) => !predicate(exchange));
-          if (kept.length === all.length) continue;
-          for (const exchange of all) if (predicate(exchange)) removed.push(exchange.id);
-          await writeAtomic(fileOf(day), kept.map((exchange) => `${JSON.stringify(exchange)}\n`).join(''));
-        }
-        return removed;
-      });
-    },
-    dropDaysBefore(cutoffDay) {
-      return enqueue(async () => {
-        await writePending();
-        let removed = 0;
-        for (const day of await days()) {
-          if (day >= cutoffDay) continue;
-          removed += (await readDay(day)).length;
-          await rm(fileOf(day), { force: true });
-        }
-        return removed;
-      });
-    },
-    drain,
-  };
-}
-
-function parseLines(text: string): { good: Exchange[]; badLines: number[] } {
-  const good: Exchange[] = [];
-  const badLines: number[] = [];
-  text.split('\n').forEach((line, index) => {
-    if (line.trim() === '') return;
-    try {
-      const value = JSON.parse(line) as Exchange;
-      if (typeof value?.id === 'string' && typeof value.at === 'string') good.push(value);
-      else badLines.push(index + 1);
-    } catch {
-      badLines.push(index + 1); // counted and reported by checkDayFile
-    }
-  });
-  return { good, badLines };
-}
-
-/** At start-up: a day file with unreadable lines is moved aside and its good lines kept. */
-async function checkDayFile(file: string, logger: Logger, now: () => Date): Promise<void> {
-  const text = await readFile(file, 'utf8');
-  const { good, badLines } = parseLines(text);
-  if (badLines.length === 0 && (text === '' || text.endsWith('\n'))) return;
-  const aside = await moveAside(file, now);
-  await writeAtomic(file, good.map((exchange) => `${JSON.stringify(exchange)}\n`).join(''));
-  logger.error('exchange file had unreadable lines: moved aside, readable lines kept', {
-    file,
-    movedTo: aside,
-    badLines: badLines.slice(0, 20),
-    kept: good.length,
-  });
-}
-
-async function endsWithNewline(file: string): Promise<boolean> {
-  const handle = await open(file, 'r');
-  try {
-    const { size } = await handle.stat();
-    if (size === 0) return true;
-    const last = Buffer.alloc(1);
-    await handle.read(last, 0, 1, size - 1);
-    return last[0] === 0x0a;
-  } finally {
-    await handle.close();
+    lock.release();
+    throw error;
   }
 }
 
-async function writeAtomic(file: string, text: string): Promise<void> {
-  const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, text, 'utf8');
-  await rename(temp, file);
+// === ids
+
+/** `20240501-<offset base36>-<random>`: the day file and where the line starts in it. */
+function exchangeId(position: Position): string {
+  return `${position.day.replace(/-/g, '')}-${position.offset.toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+function positionOfId(id: string): Position | undefined {
+  const match = /^(\d{4})(\d{2})(\d{2})-([0-9a-z]{1,12})-[0-9a-f]{6}$/.exec(id);
+  if (!match) return undefined;
+  const offset = Number.parseInt(match[4]!, 36);
+  return Number.isSafeInteger(offset) ? { day: `${match[1]}-${match[2]}-${match[3]}`, offset } : undefined;
+}
+
+/** `20240501-…` → `2024-05-01`. */
+function dayOfId(id: string): string | undefined {
+  const match = /^(\d{4})(\d{2})(\d{2})-[0-9a-z-]+$/.exec(id);
+  return match ? `${match[1]}-${match[2]}-${match[3]}` : undefined;
 }
 
 function isIsoDate(value: string): boolean {
   return /^\d{4}-\d{2}-\d{2}T/.test(value) && !Number.isNaN(Date.parse(value));
 }
 
-/** `20240501-ab12…` → `2024-05-01`. */
-function dayOfId(id: string): string | undefined {
-  const match = /^(\d{4})(\d{2})(\d{2})-[0-9a-f]+$/.exec(id);
-  return match ? `${match[1]}-${match[2]}-${match[3]}` : undefined;
+function isExchange(value: unknown): value is Exchange {
+  const item = value as Partial<Exchange> | null;
+  return typeof item === 'object' && item !== null && typeof item.id === 'string' && typeof item.at === 'string' && typeof item.chatKey === 'string';
+}
+
+function isFeedback(value: unknown): value is Feedback {
+  const item = value as Partial<Feedback> | null;
+  return typeof item === 'object' && item !== null && typeof item.exchangeId === 'string' && typeof item.chatKey === 'string' && typeof item.at === 'string';
+}
+
+// === start-up
+
+/** Temp files of writes cut short by a killed process (never a complete file: safe to delete). */
+async function removeLeftoverTemps(dir: string): Promise<void> {
+  const entries = await readdir(dir, { recursive: true }).catch(() => [] as string[]);
+  for (const entry of entries) {
+    if (TEMP_FILE.test(entry)) await rm(path.join(dir, entry), { force: true });
+  }
+}
+
+interface StateFileV1 {
+  version: 1;
+  sessions: Record<string, DialogueState>;
+  feedback: Feedback[];
+  inbox: Record<string, 'new' | 'done' | 'ignored'>;
+  handoffs: Record<string, { chatKey: string; at: string }>;
+}
+
+/**
+ * Earlier versions kept everything small in one `state.json`. Its feedback, inbox statuses,
+ * handoffs and still-fresh sessions move to the new places once; the old file is kept renamed
+ * `state.json.migrated-<time>`. A corrupt one is moved aside as before.
+ */
+async function migrateStateFile(dir: string, store: RuntimeStore, logger: Logger, now: () => Date): Promise<void> {
+  const file = path.join(dir, 'state.json');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  const stamp = now().toISOString().replace(/[:.]/g, '-');
+  let old: StateFileV1;
+  try {
+    old = JSON.parse(text) as StateFileV1;
+    if (old?.version !== 1 || typeof old.sessions !== 'object' || !Array.isArray(old.feedback)) throw new Error('not a runtime state object (version 1)');
+  } catch (error) {
+    const aside = `${file}.corrupt-${stamp}`;
+    await rename(file, aside);
+    logger.error('runtime state file is corrupt: moved aside, starting clean', { file, movedTo: aside, error });
+    return;
+  }
+  for (const [chatKey, state] of Object.entries(old.sessions ?? {})) await store.saveState(chatKey, state);
+  for (const item of old.feedback) await store.recordFeedback(item);
+  for (const [id, status] of Object.entries(old.inbox ?? {})) await store.setInboxStatus([id], status);
+  for (const [id, handoff] of Object.entries(old.handoffs ?? {})) {
+    const messageId = Number(id);
+    if (Number.isSafeInteger(messageId)) await store.saveHandoff(messageId, handoff.chatKey);
+  }
+  const moved = `${file}.migrated-${stamp}`;
+  await rename(file, moved);
+  logger.info('runtime state moved to the per-chat store', { from: file, keptAs: moved, sessions: Object.keys(old.sessions ?? {}).length, feedback: old.feedback.length });
 }

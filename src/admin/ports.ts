@@ -29,13 +29,16 @@ export interface Feedback {
 export type InboxStatus = 'new' | 'done' | 'ignored';
 
 /**
- * Runtime data written by the bot (never committed). lowdb rewrites a whole file on every
- * write, so an implementation must keep the cost of one more exchange bounded as the store
- * grows (see adapters/runtime-store.ts).
+ * Runtime data written by the bot (never committed). Every write resolves only once it is
+ * stored, so whatever a channel acknowledges to a citizen survives a killed process; the cost of
+ * one more exchange or session must not grow with the history (see adapters/runtime-store.ts).
  */
 export interface RuntimeStore {
   getState(chatKey: string): Promise<DialogueState | undefined>;
-  saveState(chatKey: string, state: DialogueState): Promise<void>;
+  /** Saves the chat's state and, when given, remembers its latest exchange for /feedback. */
+  saveState(chatKey: string, state: DialogueState, lastExchangeId?: string): Promise<void>;
+  /** The chat's latest exchange while its session lives (the context TTL). */
+  latestExchange(chatKey: string): Promise<Exchange | undefined>;
   /** Deletes everything kept about this chat: state, exchanges, feedback, handoffs. */
   forget(chatKey: string): Promise<void>;
   recordExchange(exchange: Omit<Exchange, 'id'>): Promise<Exchange>;
@@ -48,8 +51,12 @@ export interface RuntimeStore {
   /** A forwarded handoff message in the staff group → the citizen's chat. */
   saveHandoff(staffMessageId: number, chatKey: string): Promise<void>;
   findHandoff(staffMessageId: number): Promise<string | undefined>;
-  /** Drops exchanges and feedback older than the retention period. */
+  /** Drops exchanges, feedback, inbox statuses and handoffs older than the retention period. */
   purgeOlderThan(days: number, now?: Date): Promise<number>;
-  /** Writes everything buffered; called on shutdown. */
+  /** Deletes sessions silent for longer than the context TTL; returns how many. */
+  expireSessions(now?: Date): Promise<number>;
+  /** Waits for writes in flight. */
   flush(): Promise<void>;
+  /** Flushes and releases the data folder for another process; called on shutdown. */
+  close(): Promise<void>;
 }

@@ -104,10 +104,9 @@ export type DecidedBy =
   | 'fallback'
   | 'input';
 
-export interface ScoredIntent {
-  intent: string;
-  score: number;
-}
+// The scored-intent type belongs to nlp/ (dialogue builds on nlp, never the other way round).
+import type { ScoredIntent } from '../nlp/scored-intent.ts';
+export type { ScoredIntent };
 
 /** Everything staff need to see why the bot answered as it did. */
 export interface Trace {

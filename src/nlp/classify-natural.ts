@@ -1,6 +1,6 @@
 import classifiers from 'natural/lib/natural/classifiers/index.js';
 import TfIdf from 'natural/lib/natural/tfidf/tfidf.js';
-import type { ScoredIntent } from '../dialogue/types.ts';
+import type { ScoredIntent } from './scored-intent.ts';
 import { trainClassifier, withDangerModel, type IntentClassifier, type Trainer, type TrainingExample } from './classify.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { ScoredIntent } from '../dialogue/types.ts';
+import type { ScoredIntent } from './scored-intent.ts';
 import {
   buildSpace,
   deserializeModel,

@@ -1,4 +1,4 @@
-import type { ScoredIntent } from '../dialogue/types.ts';
+import type { ScoredIntent } from './scored-intent.ts';
 import { NONE_INTENT, topicOf } from '../knowledge/topics.ts';
 import type { IntentClassifier } from './classify.ts';
 import { assessDanger, EMPTY_DANGER_LEXICON, type DangerAssessment, type DangerCue, type DangerLexicon, type DangerThresholds } from './danger.ts';

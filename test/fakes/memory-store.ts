@@ -8,17 +8,26 @@ export function createMemoryStore(): RuntimeStore & { all: { exchanges: Exchange
   const feedback: Feedback[] = [];
   const inbox: Record<string, InboxStatus> = {};
   const handoffs = new Map<number, string>();
+  const latest = new Map<string, string>();
   let next = 1;
   return {
     all: { exchanges, feedback },
     async getState(chatKey) {
       return states.get(chatKey);
     },
-    async saveState(chatKey, state) {
+    async saveState(chatKey, state, lastExchangeId) {
       states.set(chatKey, state);
+      if (lastExchangeId) latest.set(chatKey, lastExchangeId);
+    },
+    async latestExchange(chatKey) {
+      const id = latest.get(chatKey);
+      return exchanges.find((exchange) => exchange.id === id);
     },
     async forget(chatKey) {
       states.delete(chatKey);
+      latest.delete(chatKey);
+      for (const [id, owner] of handoffs) if (owner === chatKey) handoffs.delete(id);
+      for (const exchange of exchanges) if (exchange.chatKey === chatKey) delete inbox[exchange.id];
       for (const list of [exchanges, feedback] as { chatKey: string }[][]) {
         for (let index = list.length - 1; index >= 0; index -= 1) if (list[index]!.chatKey === chatKey) list.splice(index, 1);
       }
@@ -55,9 +64,24 @@ export function createMemoryStore(): RuntimeStore & { all: { exchanges: Exchange
     async findHandoff(staffMessageId) {
       return handoffs.get(staffMessageId);
     },
-    async purgeOlderThan() {
+    async purgeOlderThan(days, at = new Date()) {
+      // Whole UTC days, like the embedded store.
+      const cutoffDay = new Date(at.getTime() - days * 86_400_000).toISOString().slice(0, 10);
+      let removed = 0;
+      for (const list of [exchanges, feedback] as { at: string }[][]) {
+        for (let index = list.length - 1; index >= 0; index -= 1) {
+          if (list[index]!.at.slice(0, 10) < cutoffDay) {
+            list.splice(index, 1);
+            removed += 1;
+          }
+        }
+      }
+      return removed;
+    },
+    async expireSessions() {
       return 0;
     },
     async flush() {},
+    async close() {},
   };
 }

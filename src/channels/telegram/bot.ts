@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { Telegraf, type Telegram } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import type { RuntimeStore } from '../../admin/ports.ts';
+import type { Conversation } from '../../chat/conversation.ts';
 import type { Config } from '../../config.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { createUpdateHandler } from './handler.ts';
@@ -27,6 +28,8 @@ export interface TelegramChannelDeps {
   store: RuntimeStore;
   logger: Logger;
   now?: () => Date;
+  /** The chat turn shared with the web chat. */
+  conversation?: Conversation;
 }
 
 /** For main.ts to print when BOT_TOKEN is not set. */
@@ -43,7 +46,8 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     handlerTimeout: 60_000,
   });
   const retry = {
-    onRetry: (info: { method: string; retryAfter: number; attempt: number }) => logger.warn('telegram rate limit: waiting', info),
+    onRetry: (info: { method: string; retryAfter: number; attempt: number; reason: string }) =>
+      logger.warn(info.reason === 'network' ? 'telegram call failed on the network: retrying' : 'telegram rate limit: waiting', info),
   };
   installRetry(bot.telegram as unknown as Parameters<typeof installRetry>[0], retry);
 

@@ -15,7 +15,8 @@ export type CallbackAction =
 export const CALLBACK_DATA_MAX_BYTES = 64;
 
 const INTENT = /^[a-z_]+\.[a-z0-9_]+$/;
-const EXCHANGE_ID = /^\d{8}-[0-9a-f]{4,32}$/;
+// Both id forms: day-random (older) and day-offset-random (see adapters/runtime-store.ts).
+const EXCHANGE_ID = /^\d{8}-[0-9a-z]{1,32}(?:-[0-9a-f]{4,12})?$/;
 
 export function encodeCallbackData(action: CallbackAction): string {
   switch (action.kind) {

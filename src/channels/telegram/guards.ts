@@ -59,24 +59,3 @@ export function createUpdateDeduper(capacity = 5_000) {
     },
   };
 }
-
-/**
- * Runs tasks for the same chat one after another. Polling hands over a batch of updates at once
- * and telegraf handles them concurrently; two messages from one chat would otherwise both read
- * the old dialogue state and one answer would lose the other's context.
- */
-export function createChatQueue() {
-  const tails = new Map<string, Promise<unknown>>();
-  return {
-    run<T>(key: string, task: () => Promise<T>): Promise<T> {
-      const previous = tails.get(key) ?? Promise.resolve();
-      const result = previous.then(task, task);
-      const tail = result.catch(() => undefined);
-      tails.set(key, tail);
-      void tail.then(() => {
-        if (tails.get(key) === tail) tails.delete(key);
-      });
-      return result;
-    },
-  };
-}

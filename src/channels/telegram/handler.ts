@@ -1,9 +1,9 @@
-import { createConversation } from './conversation.ts';
+import { createConversation } from '../../chat/conversation.ts';
 import { createAdmin } from './features/admin.ts';
 import { createCallbacks } from './features/callbacks.ts';
 import { createCitizen } from './features/citizen.ts';
 import { createHandoff } from './features/handoff.ts';
-import { createChatQueue, createFloodGate, createUpdateDeduper } from './guards.ts';
+import { createFloodGate, createUpdateDeduper } from './guards.ts';
 import { type BotIdentity, toIncoming } from './incoming.ts';
 import type { ChatApi, FeatureDeps } from './ports.ts';
 import { renderText } from './render.ts';
@@ -20,8 +20,9 @@ export function createUpdateHandler(deps: FeatureDeps) {
     windowMs: deps.config.FLOOD_WINDOW_SECONDS * 1000,
     now: () => deps.now().getTime(),
   });
-  const queue = createChatQueue();
-  const conversation = createConversation(deps);
+  const conversation =
+    deps.conversation ??
+    createConversation({ engine: () => deps.core.engine, store: deps.store, now: deps.now, contextTtlMinutes: deps.config.CONTEXT_TTL_MINUTES });
   const handoff = createHandoff(deps);
   const citizen = createCitizen(deps, conversation, handoff);
   const admin = createAdmin(deps);
@@ -58,7 +59,7 @@ export function createUpdateHandler(deps: FeatureDeps) {
         }
         await callbacks.acknowledge(api, incoming.queryId, incoming.data);
         const chatKey = `telegram:${chatId}`;
-        await queue.run(chatKey, () => callbacks.handle(api, { ...incoming, chatId }, chatKey));
+        await conversation.inChat(chatKey, () => callbacks.handle(api, { ...incoming, chatId }, chatKey));
         return;
       }
 
@@ -73,7 +74,7 @@ export function createUpdateHandler(deps: FeatureDeps) {
           return;
         }
         const chatKey = `telegram:${incoming.chatId}`;
-        await queue.run(chatKey, async () => {
+        await conversation.inChat(chatKey, async () => {
           if (incoming.kind === 'command') {
             if (admin.handles(incoming.name)) return admin.run(api, incoming.name, incoming.chatId, incoming.userId);
             return citizen.command(api, incoming.name, incoming.chatId, chatKey);

@@ -1,4 +1,5 @@
 import type { Exchange, RuntimeStore } from '../../admin/ports.ts';
+import type { Conversation } from '../../chat/conversation.ts';
 import type { Config } from '../../config.ts';
 import type { SwapResult } from '../../engine-types.ts';
 import type { Engine } from '../../engine-types.ts';
@@ -24,6 +25,8 @@ export interface FeatureDeps {
   store: RuntimeStore;
   logger: Logger;
   now: () => Date;
+  /** The chat turn shared with the other channels (built here when not given). */
+  conversation?: Conversation;
 }
 
 export type { Exchange };

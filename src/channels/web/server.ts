@@ -11,6 +11,7 @@ import { parseQuestions, type BenchQuestion } from '../../admin/bench.ts';
 import { createDrafts } from '../../admin/drafts.ts';
 import { createHistory } from '../../admin/history.ts';
 import type { RuntimeStore } from '../../admin/ports.ts';
+import type { Conversation } from '../../chat/conversation.ts';
 import { createPublisher } from '../../admin/publish.ts';
 import type { CoreServices } from '../../bootstrap.ts';
 import type { Config } from '../../config.ts';
@@ -29,6 +30,8 @@ export interface WebServerDeps {
   store: RuntimeStore;
   logger: Logger;
   telegramWebhook?: (update: unknown, secretToken: string | undefined) => Promise<{ status: number }>;
+  /** The chat turn shared with Telegram. */
+  conversation?: Conversation;
   /** Held-out questions for publish's before/after accuracy (default test/eval/heldout.jsonl). */
   heldoutPath?: string;
 }
@@ -110,6 +113,7 @@ export async function buildWebServices(deps: WebServerDeps): Promise<WebServices
     heldout,
     secureCookies: false,
     telegramWebhook: deps.telegramWebhook,
+    ...(deps.conversation ? { conversation: deps.conversation } : {}),
   };
   return services;
 }

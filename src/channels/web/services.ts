@@ -4,6 +4,7 @@ import type { BenchQuestion } from '../../admin/bench.ts';
 import type { Drafts } from '../../admin/drafts.ts';
 import type { History } from '../../admin/history.ts';
 import type { RuntimeStore } from '../../admin/ports.ts';
+import type { Conversation } from '../../chat/conversation.ts';
 import type { LiveCore, Publisher } from '../../admin/publish.ts';
 import type { Config } from '../../config.ts';
 import type { Logger } from '../../lib/logger.ts';
@@ -28,6 +29,8 @@ export interface WebServices {
   secureCookies: boolean;
   telegramWebhook?: (update: unknown, secretToken: string | undefined) => Promise<{ status: number }>;
   now?: () => Date;
+  /** The chat turn shared with Telegram (built by the chat routes when not given). */
+  conversation?: Conversation;
 }
 
 export async function readJson<T = Record<string, unknown>>(request: { json(): Promise<unknown> }): Promise<T> {

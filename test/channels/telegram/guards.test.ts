@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createChatQueue, createFloodGate, createUpdateDeduper } from '../../../src/channels/telegram/guards.ts';
+import { createFloodGate, createUpdateDeduper } from '../../../src/channels/telegram/guards.ts';
+import { createKeyedQueue as createChatQueue } from '../../../src/lib/keyed-queue.ts';
 import { installRetry, retryAfterOf } from '../../../src/channels/telegram/retry.ts';
 
 describe('flood gate', () => {

@@ -1,5 +1,5 @@
 import { type CallbackAction, encodeCallbackData, parseCallbackData } from '../callback-data.ts';
-import type { Conversation } from '../conversation.ts';
+import type { Conversation } from '../../../chat/conversation.ts';
 import type { ChatApi, FeatureDeps } from '../ports.ts';
 import { renderText } from '../render.ts';
 import { TEXTS } from '../texts.ts';
@@ -57,15 +57,8 @@ export function createCallbacks(deps: FeatureDeps, conversation: Conversation, c
           await citizen.answer(api, event.chatId, chatKey, { kind: 'choice', value: action.value });
           return;
         case 'feedback': {
-          const exchange = await deps.store.findExchange(action.exchangeId);
-          if (!exchange || exchange.chatKey !== chatKey) return stale(api, event, 'unknown exchange');
-          await deps.store.recordFeedback({
-            exchangeId: exchange.id,
-            at: deps.now().toISOString(),
-            chatKey,
-            value: action.value,
-            intent: exchange.intent,
-          });
+          const exchange = await conversation.rate(chatKey, action.exchangeId, action.value);
+          if (!exchange) return stale(api, event, 'unknown exchange');
           if (action.value === 'down') {
             const handoffButton = { text: TEXTS.buttons.handoff, callback_data: encodeCallbackData({ kind: 'handoff' }) };
             await api.send(event.chatId, renderText(TEXTS.feedbackThanksDown, [[handoffButton]]));
@@ -81,8 +74,8 @@ export function createCallbacks(deps: FeatureDeps, conversation: Conversation, c
             await api.send(event.chatId, renderText(TEXTS.forgetCancelled));
             return;
           }
+          // Already in the chat's queue (the whole update runs there): forget directly.
           await deps.store.forget(chatKey);
-          conversation.forgetLocal(chatKey);
           deps.logger.info("chat forgotten at the citizen's request", { chatKey });
           await api.send(event.chatId, renderText(TEXTS.forgetDone));
           return;

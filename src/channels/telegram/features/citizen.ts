@@ -1,5 +1,5 @@
 import type { EngineInput, Reply } from '../../../dialogue/types.ts';
-import type { Conversation } from '../conversation.ts';
+import type { Conversation } from '../../../chat/conversation.ts';
 import type { ChatApi, FeatureDeps } from '../ports.ts';
 import { encodeCallbackData } from '../callback-data.ts';
 import { feedbackRow, renderReply, renderText, replyKeyboard } from '../render.ts';
@@ -12,7 +12,7 @@ export function createCitizen(deps: FeatureDeps, conversation: Conversation, han
 
   /** Runs one turn and sends the reply; a `handoff` reply starts the handoff instead. */
   async function answer(api: ChatApi, chatId: number, chatKey: string, input: EngineInput, question?: string): Promise<Reply> {
-    const { reply, exchange } = await conversation.converse(chatKey, input);
+    const { reply, exchange } = await conversation.converse('telegram', chatKey, input);
     if (reply.kind === 'handoff') {
       await handoff.request(api, chatId, chatKey, question);
       return reply;

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
-import { describeInput } from '../../../dialogue/describe-input.ts';
-import { maskPersonalNumbers } from '../../../dialogue/mask.ts';
+import { createConversation } from '../../../chat/conversation.ts';
 import type { EngineInput } from '../../../dialogue/types.ts';
 import { badRequest } from '../errors.ts';
 import { isHttps } from '../security.ts';
@@ -49,29 +48,17 @@ function toInput(body: Record<string, unknown>): EngineInput {
 export function chatRoutes(services: WebServices) {
   const app = new Hono();
   const now = services.now ?? (() => new Date());
+  const conversation =
+    services.conversation ??
+    createConversation({ engine: () => services.core.engine, store: services.store, now, contextTtlMinutes: services.config.CONTEXT_TTL_MINUTES });
 
   app.get('/menu', (c) => c.json({ reply: services.core.engine.menu() }));
 
   app.post('/', async (c) => {
     const key = chatKey(c, services);
     const input = toInput(await readJson(c.req));
-    const state = await services.store.getState(key);
-    const at = now();
-    const { reply, state: next, trace } = services.core.engine.respond(input, state, at);
-    await services.store.saveState(key, next);
     // Every turn is stored, buttons too, so the dashboard counts what citizens actually did.
-    const exchange = await services.store.recordExchange({
-      at: at.toISOString(),
-      channel: 'web',
-      chatKey: key,
-      text: maskPersonalNumbers(describeInput(input)),
-      intent: reply.intent,
-      topic: reply.topic,
-      confidence: reply.confidence,
-      kind: reply.kind,
-      decidedBy: trace.decidedBy,
-      reply: maskPersonalNumbers(reply.text).slice(0, 500),
-    });
+    const { reply, exchange } = await conversation.turn('web', key, input);
     return c.json({ reply, exchangeId: exchange.id });
   });
 
@@ -79,21 +66,14 @@ export function chatRoutes(services: WebServices) {
     const key = chatKey(c, services);
     const body = await readJson(c.req);
     if (typeof body.exchangeId !== 'string' || (body.value !== 'up' && body.value !== 'down')) badRequest('反馈格式有误');
-    const exchange = await services.store.findExchange(body.exchangeId as string);
-    // Only the chat that received an answer may rate it.
-    if (!exchange || exchange.chatKey !== key) return c.json({ error: '找不到这条回答' }, 404);
-    await services.store.recordFeedback({
-      exchangeId: exchange.id,
-      at: now().toISOString(),
-      chatKey: key,
-      value: body.value as 'up' | 'down',
-      intent: exchange.intent,
-    });
+    // Only the chat that received an answer may rate it; acknowledged only once it is stored.
+    const exchange = await conversation.rate(key, body.exchangeId as string, body.value as 'up' | 'down');
+    if (!exchange) return c.json({ error: '找不到这条回答' }, 404);
     return c.json({ ok: true });
   });
 
   app.post('/forget', async (c) => {
-    await services.store.forget(chatKey(c, services));
+    await conversation.forget(chatKey(c, services));
     return c.json({ ok: true });
   });
 

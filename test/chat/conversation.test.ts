@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fresh } from '../../../src/channels/telegram/conversation.ts';
+import { fresh } from '../../src/chat/conversation.ts';
 
 const state = (updatedAt: string) => ({ turns: 1, history: [], updatedAt });
 const now = new Date('2024-05-01T12:00:00Z');

@@ -1,0 +1,100 @@
+import type { Exchange, Feedback, RuntimeStore } from '../admin/ports.ts';
+import { describeInput } from '../dialogue/describe-input.ts';
+import { maskPersonalNumbers } from '../dialogue/mask.ts';
+import type { DialogueState, EngineInput, EngineResult } from '../dialogue/types.ts';
+import type { Engine } from '../engine-types.ts';
+import { createKeyedQueue } from '../lib/keyed-queue.ts';
+
+/**
+ * One chat turn for every channel (Telegram, web, and whatever comes next): load the chat's
+ * state → drop it if the context has expired → engine → store the exchange (masked) → save the
+ * state with the exchange's id. The channels only translate their transport into this call, so
+ * the queue, the truncation rule and the TTL check exist once.
+ *
+ * Turns of one chat never interleave: `turn` runs in the chat's queue. A channel that must keep
+ * its own sends in order with the turn (Telegram) runs its whole update in `inChat` and calls
+ * `converse` inside it.
+ *
+ * Order of writes: the exchange is appended before the state is saved, and both finish before
+ * the caller acknowledges anything, so a killed process never acknowledges a turn it did not
+ * store.
+ */
+
+/** How much of the citizen's message and of the bot's reply is stored (the bot reads 600 characters). */
+export const STORED_TEXT_CHARS = 2000;
+export const STORED_REPLY_CHARS = 1000;
+
+export interface ConversationDeps {
+  engine: () => Engine;
+  store: RuntimeStore;
+  now: () => Date;
+  contextTtlMinutes: number;
+}
+
+export interface Conversed extends EngineResult {
+  exchange: Exchange;
+}
+
+export type Channel = Exchange['channel'];
+
+export function createConversation(deps: ConversationDeps) {
+  const queue = createKeyedQueue();
+
+  async function converse(channel: Channel, chatKey: string, input: EngineInput): Promise<Conversed> {
+    const now = deps.now();
+    const state = fresh(await deps.store.getState(chatKey), now, deps.contextTtlMinutes);
+    const result = deps.engine().respond(input, state, now);
+    const exchange = await deps.store.recordExchange({
+      at: now.toISOString(),
+      channel,
+      chatKey,
+      text: maskPersonalNumbers(describeInput(input)).slice(0, STORED_TEXT_CHARS),
+      intent: result.reply.intent,
+      topic: result.reply.topic,
+      confidence: result.reply.confidence,
+      kind: result.reply.kind,
+      decidedBy: result.trace.decidedBy,
+      reply: maskPersonalNumbers(result.reply.text).slice(0, STORED_REPLY_CHARS),
+    });
+    await deps.store.saveState(chatKey, result.state, exchange.id);
+    return { ...result, exchange };
+  }
+
+  return {
+    /** Runs `task` in the chat's queue (after its earlier turns, before its later ones). */
+    inChat: <T>(chatKey: string, task: () => Promise<T>): Promise<T> => queue.run(chatKey, task),
+
+    /** One turn; the caller must already be in the chat's queue. */
+    converse,
+
+    /** One turn in the chat's queue. */
+    turn: (channel: Channel, chatKey: string, input: EngineInput) => queue.run(chatKey, () => converse(channel, chatKey, input)),
+
+    /** The chat's latest answer while its context lives, for /feedback. */
+    latestExchange: (chatKey: string) => deps.store.latestExchange(chatKey),
+
+    /**
+     * Records a 👍/👎 on one of this chat's own answers; `undefined` when the exchange is not
+     * this chat's (or no longer stored). Written before it resolves.
+     */
+    async rate(chatKey: string, exchangeId: string, value: Feedback['value']): Promise<Exchange | undefined> {
+      const exchange = await deps.store.findExchange(exchangeId);
+      if (!exchange || exchange.chatKey !== chatKey) return undefined;
+      await deps.store.recordFeedback({ exchangeId: exchange.id, at: deps.now().toISOString(), chatKey, value, intent: exchange.intent });
+      return exchange;
+    },
+
+    /** Deletes everything kept about the chat, after its turns in flight. */
+    forget: (chatKey: string) => queue.run(chatKey, () => deps.store.forget(chatKey)),
+  };
+}
+
+export type Conversation = ReturnType<typeof createConversation>;
+
+/** Context expires after a silence: an old state is dropped rather than resumed. */
+export function fresh(state: DialogueState | undefined, now: Date, ttlMinutes: number): DialogueState | undefined {
+  if (!state) return undefined;
+  const updated = Date.parse(state.updatedAt);
+  if (Number.isNaN(updated) || now.getTime() - updated > ttlMinutes * 60_000) return undefined;
+  return state;
+}
