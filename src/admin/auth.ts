@@ -26,6 +26,10 @@ interface Account {
 }
 
 export interface Accounts {
+  /**
+   * The account's role when the password is right. Throws BusyError when too many checks are
+   * already queued (see HASH_QUEUE): the caller answers "try again shortly", not "wrong password".
+   */
   verify(user: string, password: string): Promise<Role | undefined>;
   roles(): { user: string; role: Role }[];
 }
