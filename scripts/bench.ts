@@ -27,7 +27,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const core = await bootCore({ intentsDir: 'intents', dataDir: 'data' });
 const pool: string[] = [];
 for (const file of ['heldout.jsonl', 'emergency.jsonl', 'false-alarms.jsonl']) {
-  const path = `test/eval/${file}`;
+  const path = `eval/${file}`;
   if (existsSync(path)) for (const line of readFileSync(path, 'utf8').split('\n').filter(Boolean)) pool.push((JSON.parse(line) as { text: string }).text);
 }
 for (const intent of core.engine.knowledge().intents) pool.push(...intent.examples);

@@ -3,13 +3,13 @@
  *
  * Accuracy, measured honestly. Reports; asserts nothing (test/eval.test.ts holds the floors).
  * - cross-validation over the intent examples (5 folds);
- * - dev: test/eval/heldout.jsonl, the set we tune on;
- * - locked test: test/eval/locked.jsonl and locked-dialogues.jsonl, written once by someone who
+ * - dev: eval/heldout.jsonl, the set we tune on;
+ * - locked test: eval/locked.jsonl and locked-dialogues.jsonl, written once by someone who
  *   had not read the examples, never tuned on: the figures the README quotes;
  * - real-dev: ../shared/real-questions (real citizens' questions, labelled with its rubric),
  *   read from there when it exists and never copied;
- * - safety: test/eval/emergency.jsonl (recall) and false-alarms.jsonl (false-alarm rate);
- * - dialogues: test/eval/dialogues.jsonl, turn by turn with the conversation's state;
+ * - safety: eval/emergency.jsonl (recall) and false-alarms.jsonl (false-alarm rate);
+ * - dialogues: eval/dialogues.jsonl, turn by turn with the conversation's state;
  * - calibration (expected calibration error) and the model comparison.
  * `--tune` also sweeps the confidence threshold and the softmax temperature on dev.
  */
@@ -31,7 +31,7 @@ import type { KnowledgeBase } from '../src/knowledge/schema.ts';
 import { topicOf } from '../src/knowledge/topics.ts';
 import { buildSpace, probabilities, topLabels, trainHead, vectorize } from '../src/nlp/logreg.ts';
 
-const EVAL = 'test/eval';
+const EVAL = 'eval';
 const REAL = '../shared/real-questions';
 const K = 5;
 

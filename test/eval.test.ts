@@ -13,15 +13,15 @@ import { parseDialogues, parseEvalQuestions, type EvalQuestion } from '../src/ev
  * a regression guard only; nothing is tuned to it (the eval script never lists its lines).
  */
 const read = (name: string) => {
-  const file = `test/eval/${name}`;
+  const file = `eval/${name}`;
   return existsSync(file) ? parseEvalQuestions(readFileSync(file, 'utf8'), file) : [];
 };
 const dev = read('heldout.jsonl');
 const locked = read('locked.jsonl');
 const emergencies = read('emergency.jsonl');
 const falseAlarms = read('false-alarms.jsonl');
-const dialogues = existsSync('test/eval/dialogues.jsonl')
-  ? parseDialogues(readFileSync('test/eval/dialogues.jsonl', 'utf8'), 'test/eval/dialogues.jsonl')
+const dialogues = existsSync('eval/dialogues.jsonl')
+  ? parseDialogues(readFileSync('eval/dialogues.jsonl', 'utf8'), 'eval/dialogues.jsonl')
   : [];
 
 let engine: Engine;

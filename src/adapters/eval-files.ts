@@ -4,7 +4,7 @@ import { evalTexts } from '../evaluation/sets.ts';
 import type { EvalText } from '../knowledge/leaks.ts';
 
 /** Every question and dialogue turn in the evaluation folder (none when it does not exist). */
-export function readEvalTexts(dir = 'test/eval'): EvalText[] {
+export function readEvalTexts(dir = 'eval'): EvalText[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((name) => name.endsWith('.jsonl'))

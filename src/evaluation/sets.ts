@@ -1,7 +1,7 @@
 import type { BenchQuestion } from '../admin/bench.ts';
 
 /**
- * The evaluation files in test/eval/: single messages (one JSON object a line) and dialogues
+ * The evaluation files in eval/: single messages (one JSON object a line) and dialogues
  * ({"id","turns":[{text, topic, intent?, mustContain?}]}). Pure parsing: the caller reads files.
  */
 

@@ -17,7 +17,7 @@ const ALLOWED_NUMBERS = new Set([
 export interface LintOptions {
   /** The engine's normaliser, so 干服通 and 赣服通 count as the same example. */
   normalize?: (text: string) => string;
-  /** Evaluation questions (test/eval/): an example equal or nearly equal to one leaks it. */
+  /** Evaluation questions (eval/): an example equal or nearly equal to one leaks it. */
   evalTexts?: readonly EvalText[];
   /** `error` in `npm run check` and CI; a warning when an admin publishes. */
   leakSeverity?: Issue['severity'];

@@ -44,15 +44,15 @@ describe('lint', () => {
   it('reports an example equal to an evaluation question, and one that differs by a word or two', () => {
     const issues = lintKnowledge(kb, {
       evalTexts: [
-        { text: '人民调解是什么？', where: 'test/eval/x.jsonl:1' },
-        { text: '我们村里的调解委员会在哪里', where: 'test/eval/x.jsonl:2' },
-        { text: '村里吵架了找谁说理', where: 'test/eval/x.jsonl:3' },
+        { text: '人民调解是什么？', where: 'eval/x.jsonl:1' },
+        { text: '我们村里的调解委员会在哪里', where: 'eval/x.jsonl:2' },
+        { text: '村里吵架了找谁说理', where: 'eval/x.jsonl:3' },
       ],
       leakSeverity: 'error',
     });
     const leaks = issues.filter((issue) => issue.code.startsWith('E_EVAL'));
     expect(leaks.map((issue) => issue.code)).toEqual(['E_EVAL_LEAK', 'E_EVAL_NEAR_DUPLICATE']);
-    expect(leaks[0]?.message).toContain('test/eval/x.jsonl:1');
+    expect(leaks[0]?.message).toContain('eval/x.jsonl:1');
     expect(leaks[0]?.file).toBe('intents/mediation.yaml');
   });
 });

@@ -32,7 +32,7 @@ export interface WebServerDeps {
   telegramWebhook?: (update: unknown, secretToken: string | undefined) => Promise<{ status: number }>;
   /** The chat turn shared with Telegram. */
   conversation?: Conversation;
-  /** Held-out questions for publish's before/after accuracy (default test/eval/heldout.jsonl). */
+  /** Held-out questions for publish's before/after accuracy (default eval/heldout.jsonl). */
   heldoutPath?: string;
 }
 
@@ -86,7 +86,7 @@ export async function buildWebServices(deps: WebServerDeps): Promise<WebServices
     },
   });
   const history = createHistory(join(runtimeDir, 'history'));
-  const heldout = heldoutReader(resolve(deps.heldoutPath ?? 'test/eval/heldout.jsonl'), logger);
+  const heldout = heldoutReader(resolve(deps.heldoutPath ?? 'eval/heldout.jsonl'), logger);
   const publisher = createPublisher({
     core,
     drafts,

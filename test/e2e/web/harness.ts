@@ -45,7 +45,7 @@ export async function startConsole(env: Record<string, string> = {}) {
     cacheDir: join(root, 'cache'),
   });
   const store = await createRuntimeStore({ dir: runtimeDir, logger });
-  const server = await startWebServer({ config, core, store, logger, heldoutPath: join(repo, 'test/eval/heldout.jsonl') });
+  const server = await startWebServer({ config, core, store, logger, heldoutPath: join(repo, 'eval/heldout.jsonl') });
   return {
     url: server.url,
     root,
