@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { DEFAULT_MARGIN, DEFAULT_THRESHOLD } from './nlp/understand.ts';
 
@@ -19,6 +20,15 @@ const csvOfInts = z
     }
     return ids;
   });
+
+/** An IP address or a CIDR range (10.0.0.0/8, fd00::/8). */
+function isAddressOrRange(entry: string): boolean {
+  const [address = '', prefix, extra] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
+}
 
 const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -58,7 +68,12 @@ const ConfigSchema = z.object({
   TRUSTED_PROXIES: z
     .string()
     .optional()
-    .transform((value) => (value ? value.split(',').map((part) => part.trim()).filter(Boolean) : [])),
+    .transform((value, ctx) => {
+      const list = value ? value.split(',').map((part) => part.trim()).filter(Boolean) : [];
+      const bad = list.filter((entry) => !isAddressOrRange(entry));
+      if (bad.length > 0) ctx.addIssue({ code: 'custom', message: `应为逗号分隔的 IP 地址或网段（如 127.0.0.1,10.0.0.0/8），无法识别：${bad.join('、')}` });
+      return list;
+    }),
   // Web chat abuse limits
   /** Longest web chat message accepted (characters); longer gets a 413 with a clear message. */
   CHAT_MAX_CHARS: z.coerce.number().int().min(50).max(100_000).default(2000),

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createRuntimeStore } from './adapters/runtime-store.ts';
 import { FolderLockedError } from './adapters/runtime/folder-lock.ts';
+import { assertStrongPasswords } from './admin/auth.ts';
 import { createConversation } from './chat/conversation.ts';
 import { bootCore } from './bootstrap.ts';
 import { createTelegramChannel, TELEGRAM_OFF_NOTICE, type TelegramChannel } from './channels/telegram/bot.ts';
@@ -18,6 +19,7 @@ import { createLogger } from './lib/logger.ts';
 async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const config = loadConfig(process.env);
+  assertStrongPasswords(config);
   const logger = createLogger(config.LOG_LEVEL);
 
   const core = await bootCore({

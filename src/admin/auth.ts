@@ -1,10 +1,19 @@
 import { createHmac, randomBytes, scrypt, scryptSync, timingSafeEqual } from 'node:crypto';
-import type { Config } from '../config.ts';
+import { ConfigError, type Config } from '../config.ts';
+import { createSemaphore, SemaphoreFullError } from '../lib/semaphore.ts';
+import { BusyError } from './errors.ts';
+import { consolePasswordProblems, weakPasswordReason } from './password-strength.ts';
 
 /**
  * Console accounts. Passwords come from the environment once, are hashed with scrypt at start-up
  * and the plain text is dropped; a login is checked by hashing the attempt and comparing in
  * constant time. An unknown user costs the same hash so timing does not reveal user names.
+ *
+ * Each check runs scrypt on libuv's thread pool (4 threads by default), the same pool that
+ * serves every file read and write of the chat. A burst of logins used to take all four and
+ * froze the chat for seconds, so at most HASH_CONCURRENCY checks run at once, HASH_QUEUE more
+ * wait, and the rest are refused with BusyError (the login limiter keeps honest users far
+ * below that).
  */
 
 export type Role = 'staff' | 'admin';
@@ -17,6 +26,10 @@ interface Account {
 }
 
 export interface Accounts {
+  /**
+   * The account's role when the password is right. Throws BusyError when too many checks are
+   * already queued (see HASH_QUEUE): the caller answers "try again shortly", not "wrong password".
+   */
   verify(user: string, password: string): Promise<Role | undefined>;
   roles(): { user: string; role: Role }[];
 }
@@ -30,6 +43,8 @@ export interface AccountsSetup {
 }
 
 const KEY_LENGTH = 32;
+const HASH_CONCURRENCY = 2;
+const HASH_QUEUE = 16;
 
 function hashPassword(password: string, salt: Buffer): Buffer {
   return scryptSync(password.normalize('NFKC'), salt, KEY_LENGTH);
@@ -46,12 +61,33 @@ function makeAccount(user: string, role: Role, password: string): Account {
   return { user, role, salt, hash: hashPassword(password, salt) };
 }
 
+type AccountConfig = Pick<Config, 'ADMIN_USER' | 'ADMIN_PASSWORD' | 'STAFF_USER' | 'STAFF_PASSWORD'>;
+
+/**
+ * Refuses to start with a console password from the top of a guessing list, naming the
+ * variable. main.ts calls it right after loading the config so the error comes before the
+ * knowledge loads; createAccounts calls it again for every other composition root.
+ */
+export function assertStrongPasswords(config: AccountConfig): void {
+  const problems = consolePasswordProblems(config);
+  if (problems.length > 0) throw new ConfigError(problems);
+}
+
+/** A one-time password that passes our own rule (20 base64url characters nearly always do). */
+function generatePassword(user: string): string {
+  let password: string;
+  do password = randomBytes(15).toString('base64url');
+  while (weakPasswordReason(password, user) !== undefined);
+  return password;
+}
+
 /**
  * Builds the accounts from config. Without ADMIN_PASSWORD a random one-time admin password is
  * generated (and returned for the log) so a fresh checkout can open the console; without
- * STAFF_PASSWORD there is no staff login.
+ * STAFF_PASSWORD there is no staff login. A weak password is a ConfigError.
  */
-export function createAccounts(config: Pick<Config, 'ADMIN_USER' | 'ADMIN_PASSWORD' | 'STAFF_USER' | 'STAFF_PASSWORD'>): AccountsSetup {
+export function createAccounts(config: AccountConfig): AccountsSetup {
+  assertStrongPasswords(config);
   const list: Account[] = [];
   const notes: string[] = [];
   let generated: AccountsSetup['generated'];
@@ -59,7 +95,7 @@ export function createAccounts(config: Pick<Config, 'ADMIN_USER' | 'ADMIN_PASSWO
   if (config.ADMIN_PASSWORD) {
     list.push(makeAccount(adminUser, 'admin', config.ADMIN_PASSWORD));
   } else {
-    const password = randomBytes(9).toString('base64url');
+    const password = generatePassword(adminUser);
     generated = { user: adminUser, password };
     list.push(makeAccount(adminUser, 'admin', password));
     notes.push(
@@ -74,6 +110,15 @@ export function createAccounts(config: Pick<Config, 'ADMIN_USER' | 'ADMIN_PASSWO
     notes.push('未设置 STAFF_PASSWORD：工作人员（只读测试）账号未启用。');
   }
   const dummy = makeAccount('\u0000', 'staff', randomBytes(12).toString('hex'));
+  const hashing = createSemaphore(HASH_CONCURRENCY, HASH_QUEUE);
+  const hashLimited = async (password: string, salt: Buffer) => {
+    try {
+      return await hashing.run(() => hashAsync(password, salt));
+    } catch (error) {
+      if (error instanceof SemaphoreFullError) throw new BusyError('现在登录的人太多，请稍等几秒再试', 5);
+      throw error;
+    }
+  };
 
   return {
     generated,
@@ -82,7 +127,7 @@ export function createAccounts(config: Pick<Config, 'ADMIN_USER' | 'ADMIN_PASSWO
       async verify(user, password) {
         const account = list.find((candidate) => candidate.user === user);
         const target = account ?? dummy;
-        const attempt = await hashAsync(password, target.salt);
+        const attempt = await hashLimited(password, target.salt);
         const same = timingSafeEqual(attempt, target.hash);
         return account && same ? account.role : undefined;
       },
@@ -110,75 +155,79 @@ export interface Sessions {
   read(token: string | undefined, now?: number): Session | undefined;
   csrfToken(session: Session): string;
   checkCsrf(session: Session, token: string | undefined): boolean;
-  revoke(session: Session): void;
+  revoke(session: Session, now?: number): void;
+  /** Revoked sessions still held (they are dropped once they would have expired anyway). */
+  readonly revokedCount: number;
+  /** A token that marks this browser as one that logged in to `user` before (see login-limit.ts). */
+  deviceToken(user: string, now?: number): string;
+  /** The browser's device id when `token` was issued for `user` and has not expired. */
+  readDevice(token: string | undefined, user: string, now?: number): string | undefined;
 }
 
+export const DEVICE_TTL_MS = 180 * 24 * 60 * 60 * 1000;
+
 /**
- * Stateless signed session tokens (`payload.signature`, HMAC-SHA256). With SESSION_SECRET set
- * they survive a restart; without it a random secret lives for this process only. Logout adds
- * the nonce to an in-memory revoked set (tokens expire anyway after `ttlMs`).
+ * Stateless signed tokens (`payload.signature`, HMAC-SHA256) for sessions and trusted browsers.
+ * With SESSION_SECRET set they survive a restart; without it a random secret lives for this
+ * process only. Logout adds the nonce to an in-memory revoked map until the session would have
+ * expired anyway; entries past that are dropped on the next logout, so the map holds at most
+ * the logouts of one `ttlMs`. Entries are never dropped early: that would revive a session.
  */
 export function createSessions(secret: string | undefined, ttlMs = 12 * 60 * 60 * 1000): Sessions {
   const key = secret ?? randomBytes(32).toString('hex');
-  const revoked = new Set<string>();
+  const revoked = new Map<string, number>(); // nonce → when the session expires
   const sign = (text: string) => createHmac('sha256', key).update(text).digest('base64url');
   const same = (a: string, b: string) => {
     const left = Buffer.from(a);
     const right = Buffer.from(b);
     return left.length === right.length && timingSafeEqual(left, right);
   };
+  // Each kind of token signs a different text (`device:` prefix; base64url has no colon), so one
+  // kind can never be passed off as another.
+  const seal = (value: object, prefix = '') => {
+    const payload = Buffer.from(JSON.stringify(value)).toString('base64url');
+    return `${payload}.${sign(prefix + payload)}`;
+  };
+  const open = (token: string | undefined, prefix = ''): Record<string, unknown> | undefined => {
+    if (!token) return undefined;
+    const [payload, signature, extra] = token.split('.');
+    if (!payload || !signature || extra !== undefined || !same(signature, sign(prefix + payload))) return undefined;
+    try {
+      const value: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+      return value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
+    } catch {
+      return undefined; // signed by us but unreadable: treat as no token
+    }
+  };
 
   return {
     issue(user, role, now = Date.now()) {
       const session: Session = { user, role, nonce: randomBytes(16).toString('base64url'), expires: now + ttlMs };
-      const payload = Buffer.from(JSON.stringify(session)).toString('base64url');
-      return { token: `${payload}.${sign(payload)}`, session };
+      return { token: seal(session), session };
     },
     read(token, now = Date.now()) {
-      if (!token) return undefined;
-      const [payload, signature, extra] = token.split('.');
-      if (!payload || !signature || extra !== undefined || !same(signature, sign(payload))) return undefined;
-      let session: Session;
-      try {
-        session = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Session;
-      } catch {
-        return undefined; // signed by us but unreadable: treat as no session
-      }
+      const session = open(token) as Session | undefined;
+      if (!session || typeof session.expires !== 'number' || typeof session.nonce !== 'string') return undefined;
       if (session.expires <= now || revoked.has(session.nonce)) return undefined;
       if (session.role !== 'admin' && session.role !== 'staff') return undefined;
       return session;
     },
     csrfToken: (session) => sign(`csrf:${session.nonce}`),
     checkCsrf: (session, token) => token !== undefined && same(token, sign(`csrf:${session.nonce}`)),
-    revoke(session) {
-      revoked.add(session.nonce);
+    revoke(session, now = Date.now()) {
+      for (const [nonce, expires] of revoked) if (expires <= now) revoked.delete(nonce);
+      if (session.expires > now) revoked.set(session.nonce, session.expires);
     },
-  };
-}
-
-// === Login rate limit =========================================================================
-
-/**
- * Counts failed logins per key (client address) in a sliding window. After `max` failures the
- * key is refused until the oldest failure leaves the window; a success clears the key.
- */
-export function createLoginLimiter(options: { max?: number; windowMs?: number } = {}) {
-  const max = options.max ?? 5;
-  const windowMs = options.windowMs ?? 10 * 60 * 1000;
-  const failures = new Map<string, number[]>();
-  const recent = (key: string, now: number) => (failures.get(key) ?? []).filter((at) => now - at < windowMs);
-  return {
-    /** Seconds to wait, or 0 when an attempt is allowed. */
-    retryAfter(key: string, now = Date.now()): number {
-      const list = recent(key, now);
-      if (list.length < max) return 0;
-      return Math.ceil((windowMs - (now - (list[0] ?? now))) / 1000);
+    get revokedCount() {
+      return revoked.size;
     },
-    fail(key: string, now = Date.now()): void {
-      failures.set(key, [...recent(key, now), now]);
+    deviceToken(user, now = Date.now()) {
+      return seal({ user, id: randomBytes(12).toString('base64url'), expires: now + DEVICE_TTL_MS }, 'device:');
     },
-    succeed(key: string): void {
-      failures.delete(key);
+    readDevice(token, user, now = Date.now()) {
+      const device = open(token, 'device:');
+      if (!device || device.user !== user || typeof device.id !== 'string') return undefined;
+      return typeof device.expires === 'number' && device.expires > now ? device.id : undefined;
     },
   };
 }

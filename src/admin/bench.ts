@@ -1,6 +1,7 @@
 import type { Reply, Trace } from '../dialogue/types.ts';
 import type { Engine } from '../engine-types.ts';
 import { sameOrFiner } from '../evaluation/metrics.ts';
+import { toCsv } from '../lib/csv.ts';
 
 /**
  * The test bench: one question with its explanation, or a batch of questions scored per topic.
@@ -108,28 +109,19 @@ export function runBatch(engine: Responder, questions: readonly BenchQuestion[],
 
 export function reportToCsv(report: BenchReport): string {
   const header = ['id', 'text', 'expected_topic', 'expected_intent', 'intent', 'topic', 'confidence', 'decided_by', 'ok'];
-  const lines = report.rows.map((row) =>
-    [
-      row.id,
-      row.text,
-      row.expectedTopic ?? '',
-      row.expectedIntent ?? '',
-      row.intent,
-      row.topic,
-      row.confidence.toFixed(3),
-      row.decidedBy,
-      row.ok === undefined ? '' : row.ok ? 'yes' : 'no',
-    ]
-      .map(csvCell)
-      .join(','),
-  );
-  return `\uFEFF${[header.join(','), ...lines].join('\r\n')}\r\n`;
-}
-
-function csvCell(value: string): string {
-  // A leading = + - @ would run as a formula in a spreadsheet; quote and prefix it.
-  const safe = /^[=+\-@]/.test(value) ? `'${value}` : value;
-  return /[",\r\n']/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  const lines = report.rows.map((row) => [
+    row.id,
+    row.text,
+    row.expectedTopic ?? '',
+    row.expectedIntent ?? '',
+    row.intent,
+    row.topic,
+    row.confidence.toFixed(3),
+    row.decidedBy,
+    row.ok === undefined ? '' : row.ok ? 'yes' : 'no',
+  ]);
+  // Uploaded questions and ids are anyone's text: toCsv neutralises formula starters.
+  return toCsv([header, ...lines]);
 }
 
 // === Parsing uploads ==========================================================================

@@ -49,3 +49,14 @@ export class StateError extends Error {
     this.name = 'StateError';
   }
 }
+
+/** The server is saving itself under load (e.g. too many password checks queued); try again soon. */
+export class BusyError extends Error {
+  constructor(
+    message: string,
+    public readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+    this.name = 'BusyError';
+  }
+}

@@ -66,6 +66,21 @@ describe('web chat and console in a browser', () => {
     await phone.close();
   });
 
+  it('says in the chat that a message is too long, with the limit, and gives the text back', async () => {
+    const chat = await browser.context.newPage();
+    await chat.goto(app.url);
+    await chat.locator('.msg.bot').first().waitFor();
+    const long = '我想问一下'.repeat(401); // 2,005 characters: over CHAT_MAX_CHARS, never cut unseen
+    const before = await chat.locator('.msg.bot').count();
+    await chat.fill('#text', long);
+    await chat.press('#text', 'Enter');
+    const notice = chat.locator('.msg.bot').nth(before);
+    await notice.waitFor();
+    expect(await notice.innerText()).toContain('消息太长了（2005 字，上限 2000 字）。请分成几条发送');
+    expect(await chat.inputValue('#text')).toBe(long);
+    await chat.close();
+  });
+
   it('runs the legal-aid self-check with choice buttons in the chat', async () => {
     const chat = await browser.context.newPage();
     await chat.setViewportSize({ width: 390, height: 844 });
@@ -102,7 +117,7 @@ describe('web chat and console in a browser', () => {
   });
 
   it('shows why the bot answered: normalised text, tokens, scores, decision, facts', async () => {
-    await login('admin', 'admin-pass-123');
+    await login('admin', 'admin-Orchid-7421');
     await page.goto(`${app.url}/console/bench`);
     await page.fill('#question', '请不起律师咋办');
     await page.click('#ask-form button[type=submit]');
@@ -236,7 +251,7 @@ describe('web chat and console in a browser', () => {
   it('lets staff test but not edit', async () => {
     await page.click('header button:has-text("退出")');
     await page.waitForURL(/\/login/);
-    await login('staff', 'staff-pass-123');
+    await login('staff', 'staff-Tulip-3958');
     expect(await page.locator('header nav').innerText()).not.toContain('意图与事实');
     const response = await page.goto(`${app.url}/console/knowledge`);
     expect(response?.status()).toBe(403);

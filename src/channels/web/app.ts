@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { chatLimitMessages, createChatGuard } from './chat-guard.ts';
 import { createErrorHandler } from './errors.ts';
 import { authRoutes } from './routes/auth.ts';
 import { chatRoutes } from './routes/chat.ts';
@@ -37,12 +38,19 @@ export function createWebApp(services: WebServices, files: Map<string, StaticFil
   app.use('*', securityHeaders);
   app.use('*', sameOriginWrites);
   app.use('/api/*', bodyLimit({ maxSize: 4 * 1024 * 1024, onError: (c) => c.json({ error: '上传内容过大（上限 4 MB）' }, 413) }));
+  // A login is a name and a password: no reason to parse megabytes before the limiter runs.
+  app.use('/api/login', bodyLimit({ maxSize: 16 * 1024, onError: (c) => c.json({ error: '登录请求过大' }, 413) }));
 
   // --- public: the chat, the login page, shared assets, health
   app.get('/', (c) => send(c, '/index.html'));
   app.get('/login', (c) => send(c, '/login.html'));
   app.get('/assets/:file', (c) => send(c, `/assets/${c.req.param('file')}`));
   app.get('/healthz', (c) => c.json({ ok: true, version: services.core.engine.version() }));
+  // The chat's writes: size first (a header check), then rate and new-session caps and the
+  // text length (chat-guard.ts), before the engine runs or anything is stored.
+  const chatBytes = services.config.CHAT_MAX_CHARS * 12 + 4096; // \uXXXX escapes, two per astral character
+  app.use('/api/chat/*', bodyLimit({ maxSize: chatBytes, onError: (c) => c.json({ error: chatLimitMessages.tooLong(undefined, services.config.CHAT_MAX_CHARS) }, 413) }));
+  app.use('/api/chat/*', createChatGuard(services));
   app.route('/api/chat', chatRoutes(services));
   app.route('/api', authRoutes(services));
 

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { ConflictError, NotFoundError, StateError, ValidationError } from '../../admin/errors.ts';
+import { BusyError, ConflictError, NotFoundError, StateError, ValidationError } from '../../admin/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
 
 /**
@@ -15,6 +15,10 @@ export function createErrorHandler(logger: Logger) {
     }
     if (error instanceof NotFoundError) return c.json({ error: error.message }, 404);
     if (error instanceof StateError) return c.json({ error: error.message }, 400);
+    if (error instanceof BusyError) {
+      c.header('Retry-After', String(error.retryAfterSeconds));
+      return c.json({ error: error.message }, 503);
+    }
     if (error instanceof HTTPException) {
       if (error.res) return error.res;
       return c.json({ error: error.message || '请求有误' }, error.status);

@@ -1,3 +1,4 @@
+import { BlockList, isIP } from 'node:net';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
@@ -50,12 +51,68 @@ export function isHttps(c: Context): boolean {
   return new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
 }
 
-export function clientAddress(c: Context): string {
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown';
-  } catch {
-    return 'local'; // app.request() in tests has no socket
+// === Client address ===========================================================================
+
+/** The reverse proxies whose X-Forwarded-For we believe (TRUSTED_PROXIES: addresses or CIDR ranges). */
+export interface TrustedProxies {
+  has(address: string): boolean;
+}
+
+export function trustedProxies(list: readonly string[]): TrustedProxies {
+  const block = new BlockList();
+  for (const entry of list) {
+    const [address = '', prefix] = entry.split('/');
+    const type = isIP(address) === 6 ? 'ipv6' : 'ipv4';
+    if (prefix === undefined) block.addAddress(address, type);
+    else block.addSubnet(address, Number(prefix), type);
   }
+  return {
+    // BlockList matches IPv4-mapped IPv6 (::ffff:127.0.0.1) against IPv4 entries too.
+    has: (address) => isIP(address) !== 0 && block.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4'),
+  };
+}
+
+/** One X-Forwarded-For entry as an address: brackets and ports dropped, IPv4-mapped IPv6 unwrapped. */
+function cleanAddress(raw: string): string {
+  let address = raw.trim();
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(address);
+  if (bracketed) address = bracketed[1]!;
+  else if (/^[\d.]+:\d+$/.test(address)) address = address.slice(0, address.lastIndexOf(':'));
+  if (/^::ffff:[\d.]+$/i.test(address)) address = address.slice(7);
+  return address.slice(0, 64);
+}
+
+/**
+ * Who sent the request, given the socket peer and X-Forwarded-For. Pure, so spoofing is
+ * table-tested.
+ *
+ * - From a peer that is not a trusted proxy, X-Forwarded-For is ignored: anyone can write it,
+ *   and believing it would let an attacker pick a fresh address for every guess.
+ * - From a trusted proxy, the header is read from the right: each proxy appends the address it
+ *   received the request from, so the right-most entry that is not one of our proxies was
+ *   written by our own proxy and is the client. Entries left of it are the client's own
+ *   claims and are never used, even when they look valid.
+ * - A trusted peer with no usable header (a health check from the proxy host) is itself.
+ */
+export function resolveClientAddress(peer: string, forwardedFor: string | undefined, trusted: TrustedProxies): string {
+  const socket = cleanAddress(peer);
+  if (!trusted.has(socket) || !forwardedFor) return socket;
+  const hops = forwardedFor.split(',').map(cleanAddress).filter(Boolean);
+  for (let index = hops.length - 1; index >= 0; index -= 1) {
+    if (!trusted.has(hops[index]!)) return hops[index]!;
+  }
+  return hops[0] ?? socket; // every hop is one of our proxies: the request started there
+}
+
+/** The client's address for rate limits and logs (see resolveClientAddress). */
+export function clientAddress(c: Context, trusted: TrustedProxies): string {
+  let peer: string;
+  try {
+    peer = getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    peer = 'local'; // app.request() in tests has no socket
+  }
+  return resolveClientAddress(peer, c.req.header('x-forwarded-for'), trusted);
 }
 
 /**

@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { writeFileAtomic } from '../../adapters/atomic-file.ts';
 import { createKnowledgeWriter } from '../../adapters/knowledge-writer.ts';
-import { createAccounts, createLoginLimiter, createSessions } from '../../admin/auth.ts';
+import { createAccounts, createSessions } from '../../admin/auth.ts';
+import { createLoginLimiter } from '../../admin/login-limit.ts';
 import { parseQuestions, type BenchQuestion } from '../../admin/bench.ts';
 import { createDrafts } from '../../admin/drafts.ts';
 import { createHistory } from '../../admin/history.ts';
@@ -19,6 +20,7 @@ import { lintKnowledge } from '../../knowledge/lint.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { createNormalizer } from '../../nlp/normalize.ts';
 import { createWebApp } from './app.ts';
+import { trustedProxies } from './security.ts';
 import type { WebServices } from './services.ts';
 import { loadPublicFiles } from './static.ts';
 
@@ -103,7 +105,8 @@ export async function buildWebServices(deps: WebServerDeps): Promise<WebServices
     logger,
     accounts,
     sessions: createSessions(config.SESSION_SECRET),
-    limiter: createLoginLimiter(),
+    limiter: createLoginLimiter({ max: config.LOGIN_MAX_FAILURES, windowMs: config.LOGIN_WINDOW_MINUTES * 60_000 }),
+    proxies: trustedProxies(config.TRUSTED_PROXIES),
     drafts,
     publisher,
     history,

@@ -1,5 +1,5 @@
 import type { Accounts, Sessions } from '../../admin/auth.ts';
-import type { createLoginLimiter } from '../../admin/auth.ts';
+import type { LoginLimiter } from '../../admin/login-limit.ts';
 import type { BenchQuestion } from '../../admin/bench.ts';
 import type { Drafts } from '../../admin/drafts.ts';
 import type { History } from '../../admin/history.ts';
@@ -8,6 +8,7 @@ import type { Conversation } from '../../chat/conversation.ts';
 import type { LiveCore, Publisher } from '../../admin/publish.ts';
 import type { Config } from '../../config.ts';
 import type { Logger } from '../../lib/logger.ts';
+import type { TrustedProxies } from './security.ts';
 
 /** Everything the routes use, built once by server.ts (or by a test with fakes). */
 export interface WebServices {
@@ -17,7 +18,9 @@ export interface WebServices {
   logger: Logger;
   accounts: Accounts;
   sessions: Sessions;
-  limiter: ReturnType<typeof createLoginLimiter>;
+  limiter: LoginLimiter;
+  /** TRUSTED_PROXIES, ready to match (see clientAddress). */
+  proxies: TrustedProxies;
   drafts: Drafts;
   publisher: Publisher;
   history: History;

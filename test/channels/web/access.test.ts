@@ -35,7 +35,7 @@ describe('who may reach what', () => {
   });
 
   it('refuses every admin route to staff, and lets staff use the bench', async () => {
-    const staff = await fixture.login('staff', 'staff-pass-123');
+    const staff = await fixture.login('staff', 'staff-Tulip-3958');
     for (const { method, path } of routes(['/api/admin'])) {
       const response = await send(method, path, staff);
       expect({ method, path, status: response.status }).toEqual({ method, path, status: 403 });
@@ -50,7 +50,7 @@ describe('who may reach what', () => {
       expect(response.status).toBe(302);
       expect(response.headers.get('location')).toContain('/login');
     }
-    const staff = await fixture.login('staff', 'staff-pass-123');
+    const staff = await fixture.login('staff', 'staff-Tulip-3958');
     expect((await fixture.request('/console/knowledge', { headers: staff })).status).toBe(403);
     expect((await fixture.request('/console/bench', { headers: staff })).status).toBe(200);
   });
@@ -67,7 +67,7 @@ describe('who may reach what', () => {
   });
 
   it('refuses a write without the CSRF token, and one from another site', async () => {
-    const admin = await fixture.login('admin', 'admin-pass-123');
+    const admin = await fixture.login('admin', 'admin-Orchid-7421');
     const { 'X-CSRF-Token': _token, ...withoutToken } = admin;
     expect((await send('POST', '/api/admin/draft/discard', withoutToken)).status).toBe(403);
     expect((await send('POST', '/api/admin/draft/discard', { ...admin, 'X-CSRF-Token': 'forged' })).status).toBe(403);
@@ -79,7 +79,7 @@ describe('who may reach what', () => {
     const ok = await fixture.request('/api/login', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ user: 'admin', password: 'admin-pass-123' }),
+      body: JSON.stringify({ user: 'admin', password: 'admin-Orchid-7421' }),
     });
     const cookie = ok.headers.get('set-cookie') ?? '';
     expect(cookie).toMatch(/HttpOnly/i);

@@ -15,8 +15,8 @@ interface DraftView {
 
 beforeAll(async () => {
   fixture = await createAppFixture();
-  admin = await fixture.login('admin', 'admin-pass-123');
-  otherAdmin = await fixture.login('admin', 'admin-pass-123'); // a second browser of another admin
+  admin = await fixture.login('admin', 'admin-Orchid-7421');
+  otherAdmin = await fixture.login('admin', 'admin-Orchid-7421'); // a second browser of another admin
 });
 afterAll(() => fixture?.cleanup());
 

@@ -25,9 +25,9 @@ export async function createAppFixture() {
     RUNTIME_DIR: join(root, 'runtime'),
     LOG_LEVEL: 'silent',
     ADMIN_USER: 'admin',
-    ADMIN_PASSWORD: 'admin-pass-123',
+    ADMIN_PASSWORD: 'admin-Orchid-7421',
     STAFF_USER: 'staff',
-    STAFF_PASSWORD: 'staff-pass-123',
+    STAFF_PASSWORD: 'staff-Tulip-3958',
     SESSION_SECRET: 'fixture-secret',
   });
   const core = await bootCore({ intentsDir, dataDir, cacheDir: join(root, 'cache') });

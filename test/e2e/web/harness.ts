@@ -30,9 +30,9 @@ export async function startConsole(env: Record<string, string> = {}) {
     RUNTIME_DIR: runtimeDir,
     LOG_LEVEL: 'silent',
     ADMIN_USER: 'admin',
-    ADMIN_PASSWORD: 'admin-pass-123',
+    ADMIN_PASSWORD: 'admin-Orchid-7421',
     STAFF_USER: 'staff',
-    STAFF_PASSWORD: 'staff-pass-123',
+    STAFF_PASSWORD: 'staff-Tulip-3958',
     SESSION_SECRET: 'test-secret-please-change',
     ...env,
   });

@@ -13,11 +13,18 @@ import { readJson, type WebServices } from '../services.ts';
  */
 
 const CHAT_COOKIE = 'chat_id';
-const MAX_TEXT = 1000;
+
+/** The chat id from the cookie when it has the shape we issue (chat-guard.ts reads it too). */
+export function chatIdFrom(c: Context): string | undefined {
+  const id = getCookie(c, CHAT_COOKIE);
+  return id && /^[A-Za-z0-9_-]{16,40}$/.test(id) ? id : undefined;
+}
+
+export const chatKeyOf = (id: string) => `web:${id}`;
 
 function chatKey(c: Context, services: WebServices): string {
-  let id = getCookie(c, CHAT_COOKIE);
-  if (!id || !/^[A-Za-z0-9_-]{16,40}$/.test(id)) {
+  let id = chatIdFrom(c);
+  if (!id) {
     id = randomBytes(16).toString('base64url');
     setCookie(c, CHAT_COOKIE, id, {
       httpOnly: true,
@@ -27,11 +34,12 @@ function chatKey(c: Context, services: WebServices): string {
       maxAge: 60 * 60 * 24 * 30,
     });
   }
-  return `web:${id}`;
+  return chatKeyOf(id);
 }
 
 function toInput(body: Record<string, unknown>): EngineInput {
-  if (typeof body.text === 'string') return { kind: 'text', text: body.text.slice(0, MAX_TEXT) };
+  // Length and rate were checked by chat-guard.ts: text is never cut here without saying so.
+  if (typeof body.text === 'string') return { kind: 'text', text: body.text };
   if (typeof body.intent === 'string') return { kind: 'intent', intent: body.intent };
   if (typeof body.choice === 'string') return { kind: 'choice', value: body.choice };
   return badRequest('请输入问题');

@@ -42,20 +42,34 @@ function rating(exchangeId) {
     button.setAttribute('aria-pressed', 'false');
     button.dataset.value = value;
     button.onclick = async () => {
-      await post('/api/chat/feedback', { exchangeId, value });
-      row.querySelectorAll('button').forEach((b) => b.setAttribute('aria-pressed', String(b === button)));
-      row.firstChild.textContent = '谢谢您的反馈';
+      try {
+        await post('/api/chat/feedback', { exchangeId, value });
+        row.querySelectorAll('button').forEach((b) => b.setAttribute('aria-pressed', String(b === button)));
+        row.firstChild.textContent = '谢谢您的反馈';
+      } catch (error) {
+        row.firstChild.textContent = error.message; // e.g. 429 "发送太快了…"
+      }
     };
     row.append(button);
   }
   return row;
 }
 
+// The server's own message (429 too fast, 413 too long…) is what the citizen should read.
 async function post(url, body) {
   const response = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
   const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(data.error || '系统暂时出错，请稍后再试；法律咨询请拨打12348。');
+  if (!response.ok) {
+    const error = new Error(data.error || '系统暂时出错，请稍后再试；法律咨询请拨打12348。');
+    error.status = response.status;
+    throw error;
+  }
   return data;
+}
+
+function addNotice(text) {
+  log.append(el('div', { className: 'msg bot invalid', textContent: text }));
+  scroll();
 }
 
 async function send(body, shown) {
@@ -64,7 +78,9 @@ async function send(body, shown) {
     const { reply, exchangeId } = await post('/api/chat', body);
     addBot(reply, exchangeId);
   } catch (error) {
-    log.append(el('div', { className: 'msg bot invalid', textContent: error.message }));
+    addNotice(error.message);
+    // Too long or too fast: give the text back so it can be split or sent again, not retyped.
+    if ((error.status === 413 || error.status === 429) && body.text && !input.value) input.value = body.text;
   }
 }
 
@@ -83,7 +99,12 @@ document.getElementById('menu').onclick = async () => {
 
 document.getElementById('forget').onclick = async () => {
   if (!confirm('确定删除本浏览器在本服务上的对话记录吗？')) return;
-  await post('/api/chat/forget', {});
+  try {
+    await post('/api/chat/forget', {});
+  } catch (error) {
+    addNotice(error.message);
+    return;
+  }
   log.textContent = '';
   document.getElementById('menu').click();
 };
