@@ -23,6 +23,22 @@ function tempName(path: string): string {
 }
 
 export async function writeFileAtomic(path: string, content: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+  const temp = await writeTempFile(path, content, options);
+  try {
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+  if (options.durable) await syncDir(dirname(path));
+}
+
+/**
+ * Writes `content` to a new temp file beside `path` (a name `TEMP_FILE` matches) and returns that
+ * name; the caller renames it later. For a change to several files that must land together (the
+ * publish journal): every file is written first, and only then renamed.
+ */
+export async function writeTempFile(path: string, content: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<string> {
   await mkdir(dirname(path), { recursive: true });
   const temp = tempName(path);
   const handle = await open(temp, 'w');
@@ -35,13 +51,13 @@ export async function writeFileAtomic(path: string, content: string | Uint8Array
     throw error;
   }
   await handle.close();
-  try {
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
-  if (options.durable) await syncDir(dirname(path));
+  return temp;
+}
+
+/** The process id in a temp file's name, or undefined when `name` is not a temp file. */
+export function tempFileOwner(name: string): number | undefined {
+  const match = /\.tmp-(\d+)-[0-9a-f]{8}$/.exec(name);
+  return match ? Number(match[1]) : undefined;
 }
 
 export function writeFileAtomicSync(path: string, content: string | Uint8Array, options: AtomicWriteOptions = {}): void {
