@@ -3,6 +3,7 @@ import { Telegraf, type Telegram } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import type { RuntimeStore } from '../../admin/ports.ts';
 import type { Config } from '../../config.ts';
+import type { KeyedQueue } from '../../lib/keyed-queue.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { createUpdateHandler } from './handler.ts';
 import type { ChatApi, TelegramCore } from './ports.ts';
@@ -26,6 +27,8 @@ export interface TelegramChannelDeps {
   core: TelegramCore;
   store: RuntimeStore;
   logger: Logger;
+  /** The queue publishes run in (see admin/publish.ts reloadKnowledge). */
+  knowledgeQueue: KeyedQueue;
   now?: () => Date;
 }
 

@@ -2,6 +2,7 @@ import type { Exchange, RuntimeStore } from '../../admin/ports.ts';
 import type { Config } from '../../config.ts';
 import type { SwapResult } from '../../engine-types.ts';
 import type { Engine } from '../../engine-types.ts';
+import type { KeyedQueue } from '../../lib/keyed-queue.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { InlineButton, OutgoingMessage } from './render.ts';
 
@@ -24,6 +25,8 @@ export interface FeatureDeps {
   store: RuntimeStore;
   logger: Logger;
   now: () => Date;
+  /** Shared with the console's publish, so /reload never runs in the middle of one. */
+  knowledgeQueue: KeyedQueue;
 }
 
 export type { Exchange };

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { ConflictError, NotFoundError, StateError, ValidationError } from '../../admin/errors.ts';
+import { ConflictError, NotFoundError, PublishError, StateError, ValidationError } from '../../admin/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
 
 /**
@@ -15,6 +15,11 @@ export function createErrorHandler(logger: Logger) {
     }
     if (error instanceof NotFoundError) return c.json({ error: error.message }, 404);
     if (error instanceof StateError) return c.json({ error: error.message }, 400);
+    if (error instanceof PublishError) {
+      // Our fault, not the request's, but the admin must see what happened to the files.
+      logger.error('publish failed', { error });
+      return c.json({ error: error.message }, 500);
+    }
     if (error instanceof HTTPException) {
       if (error.res) return error.res;
       return c.json({ error: error.message || '请求有误' }, error.status);

@@ -4,17 +4,19 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { writeFileAtomic } from '../../adapters/atomic-file.ts';
+import { createHistoryFiles } from '../../adapters/history-files.ts';
 import { createKnowledgeWriter } from '../../adapters/knowledge-writer.ts';
+import { recoverKnowledgeFiles } from '../../adapters/publish-journal.ts';
 import { createAccounts, createLoginLimiter, createSessions } from '../../admin/auth.ts';
 import { parseQuestions, type BenchQuestion } from '../../admin/bench.ts';
 import { createDrafts } from '../../admin/drafts.ts';
-import { createHistory } from '../../admin/history.ts';
 import type { RuntimeStore } from '../../admin/ports.ts';
 import { createPublisher } from '../../admin/publish.ts';
 import type { CoreServices } from '../../bootstrap.ts';
 import type { Config } from '../../config.ts';
 import type { KnowledgeBase } from '../../knowledge/schema.ts';
 import { lintKnowledge } from '../../knowledge/lint.ts';
+import type { KeyedQueue } from '../../lib/keyed-queue.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { createNormalizer } from '../../nlp/normalize.ts';
 import { createWebApp } from './app.ts';
@@ -26,6 +28,8 @@ export interface WebServerDeps {
   core: CoreServices;
   store: RuntimeStore;
   logger: Logger;
+  /** The queue publishes share with Telegram's /reload (one per process, from the composition root). */
+  knowledgeQueue: KeyedQueue;
   telegramWebhook?: (update: unknown, secretToken: string | undefined) => Promise<{ status: number }>;
   /** Held-out questions for publish's before/after accuracy (default test/eval/heldout.jsonl). */
   heldoutPath?: string;
@@ -55,6 +59,9 @@ export async function buildWebServices(deps: WebServerDeps): Promise<WebServices
   const { config, core, logger } = deps;
   const runtimeDir = resolve(config.RUNTIME_DIR);
   const draftFile = join(runtimeDir, 'console-draft.json');
+  const historyDir = join(runtimeDir, 'history');
+  // bootCore has recovered the knowledge folders; this also clears the history's leftover temps.
+  await recoverKnowledgeFiles(core.paths, logger, [historyDir]);
 
   const { accounts, notes } = createAccounts(config);
   for (const note of notes) logger.warn(note);
@@ -80,13 +87,14 @@ export async function buildWebServices(deps: WebServerDeps): Promise<WebServices
       clear: () => rm(draftFile, { force: true }),
     },
   });
-  const history = createHistory(join(runtimeDir, 'history'));
+  const history = createHistoryFiles(historyDir);
   const heldout = heldoutReader(resolve(deps.heldoutPath ?? 'test/eval/heldout.jsonl'), logger);
   const publisher = createPublisher({
     core,
     drafts,
-    writer: createKnowledgeWriter(core.paths),
+    writer: createKnowledgeWriter({ ...core.paths, historyDir }),
     history,
+    queue: deps.knowledgeQueue,
     heldout,
     buildEngine: (kb) => core.buildEngine(kb),
     lint,
