@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
-import { writeFileAtomic } from '../../adapters/atomic-file.ts';
+import { createDraftFile } from '../../adapters/draft-file.ts';
 import { createHistoryFiles } from '../../adapters/history-files.ts';
 import { createKnowledgeWriter } from '../../adapters/knowledge-writer.ts';
 import { recoverKnowledgeFiles } from '../../adapters/publish-journal.ts';
@@ -58,7 +58,6 @@ function heldoutReader(path: string, logger: Logger): () => Promise<BenchQuestio
 export async function buildWebServices(deps: WebServerDeps): Promise<WebServices> {
   const { config, core, logger } = deps;
   const runtimeDir = resolve(config.RUNTIME_DIR);
-  const draftFile = join(runtimeDir, 'console-draft.json');
   const historyDir = join(runtimeDir, 'history');
   // bootCore has recovered the knowledge folders; this also clears the history's leftover temps.
   await recoverKnowledgeFiles(core.paths, logger, [historyDir]);
@@ -74,18 +73,7 @@ export async function buildWebServices(deps: WebServerDeps): Promise<WebServices
   const drafts = await createDrafts({
     live: () => core.engine.knowledge(),
     lint,
-    persistence: {
-      load: async () => {
-        try {
-          return JSON.parse(await readFile(draftFile, 'utf8')) as unknown;
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') logger.warn('console draft unreadable; starting clean', { draftFile, error });
-          return undefined;
-        }
-      },
-      save: (data) => writeFileAtomic(draftFile, JSON.stringify(data)),
-      clear: () => rm(draftFile, { force: true }),
-    },
+    persistence: createDraftFile(join(runtimeDir, 'console-draft.json'), { logger }),
   });
   const history = createHistoryFiles(historyDir);
   const heldout = heldoutReader(resolve(deps.heldoutPath ?? 'test/eval/heldout.jsonl'), logger);
