@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeFileSync } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 
 /**
  * The one way this project replaces a file: write a uniquely named temp file next to it, then
@@ -58,6 +58,28 @@ export async function writeTempFile(path: string, content: string | Uint8Array, 
 export function tempFileOwner(name: string): number | undefined {
   const match = /\.tmp-(\d+)-[0-9a-f]{8}$/.exec(name);
   return match ? Number(match[1]) : undefined;
+}
+
+/**
+ * Deletes the temp files left in `dir` by writes that never finished, except those of a process
+ * for which `stillWriting(pid)` is true. Returns the paths removed; a missing folder has none.
+ */
+export async function removeLeftoverTemps(dir: string, stillWriting: (pid: number) => boolean): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const owner = TEMP_FILE.test(name) ? tempFileOwner(name) : undefined;
+    if (owner === undefined || stillWriting(owner)) continue;
+    await rm(join(dir, name), { force: true });
+    removed.push(join(dir, name));
+  }
+  return removed;
 }
 
 export function writeFileAtomicSync(path: string, content: string | Uint8Array, options: AtomicWriteOptions = {}): void {

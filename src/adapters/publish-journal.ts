@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile, rename, rm } from 'node:fs/promises';
+import { readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { IncompleteWriteError } from '../admin/errors.ts';
 import type { Logger } from '../lib/logger.ts';
-import { syncDir, TEMP_FILE, tempFileOwner, writeFileAtomic, writeTempFile } from './atomic-file.ts';
+import { removeLeftoverTemps, syncDir, writeFileAtomic, writeTempFile } from './atomic-file.ts';
 
 /**
  * A change to several files that lands whole or not at all, even if the process is killed or the
@@ -125,7 +125,7 @@ export async function recoverFiles(journalFile: string, sweepDirs: readonly stri
     }
   }
   // The journal's own folder too: a kill while the journal itself was being written leaves its temp.
-  for (const dir of new Set([dirname(journalFile), ...sweepDirs])) report.removedTemps.push(...(await sweepTemps(dir)));
+  for (const dir of new Set([dirname(journalFile), ...sweepDirs])) report.removedTemps.push(...(await removeLeftoverTemps(dir, runningElsewhere)));
   return report;
 }
 
@@ -184,25 +184,6 @@ async function hashOf(file: string): Promise<string | undefined> {
 
 function sha256(content: string | Uint8Array): string {
   return createHash('sha256').update(content).digest('hex');
-}
-
-async function sweepTemps(dir: string): Promise<string[]> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []; // no folder, no leftovers
-    throw error;
-  }
-  const removed: string[] = [];
-  for (const name of names) {
-    if (!TEMP_FILE.test(name)) continue;
-    const owner = tempFileOwner(name);
-    if (owner !== undefined && runningElsewhere(owner)) continue;
-    await rm(join(dir, name), { force: true });
-    removed.push(join(dir, name));
-  }
-  return removed;
 }
 
 /**
