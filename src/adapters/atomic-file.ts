@@ -62,9 +62,10 @@ export function tempFileOwner(name: string): number | undefined {
 
 /**
  * Deletes the temp files left in `dir` by writes that never finished, except those of a process
- * for which `stillWriting(pid)` is true. Returns the paths removed; a missing folder has none.
+ * for which `stillWriting(pid)` is true; with `of`, only the temps of that one file name.
+ * Returns the paths removed; a missing folder has none.
  */
-export async function removeLeftoverTemps(dir: string, stillWriting: (pid: number) => boolean): Promise<string[]> {
+export async function removeLeftoverTemps(dir: string, stillWriting: (pid: number) => boolean, of?: string): Promise<string[]> {
   let names: string[];
   try {
     names = await readdir(dir);
@@ -74,6 +75,7 @@ export async function removeLeftoverTemps(dir: string, stillWriting: (pid: numbe
   }
   const removed: string[] = [];
   for (const name of names) {
+    if (of !== undefined && !name.startsWith(`${of}.tmp-`)) continue;
     const owner = TEMP_FILE.test(name) ? tempFileOwner(name) : undefined;
     if (owner === undefined || stillWriting(owner)) continue;
     await rm(join(dir, name), { force: true });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile, rename, rm } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { IncompleteWriteError } from '../admin/errors.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -124,8 +124,10 @@ export async function recoverFiles(journalFile: string, sweepDirs: readonly stri
       report.journal = 'completed';
     }
   }
-  // The journal's own folder too: a kill while the journal itself was being written leaves its temp.
-  for (const dir of new Set([dirname(journalFile), ...sweepDirs])) report.removedTemps.push(...(await removeLeftoverTemps(dir, runningElsewhere)));
+  for (const dir of sweepDirs) report.removedTemps.push(...(await removeLeftoverTemps(dir, runningElsewhere)));
+  // A kill while the journal itself was being written leaves its temp. Only that one: the data
+  // folder may also hold files other writers are replacing right now (RUNTIME_DIR inside it).
+  report.removedTemps.push(...(await removeLeftoverTemps(dirname(journalFile), runningElsewhere, basename(journalFile))));
   return report;
 }
 

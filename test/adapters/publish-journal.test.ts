@@ -37,6 +37,16 @@ describe('recovering an interrupted publish', () => {
     expect(existsSync(temp)).toBe(false);
   });
 
+  it("clears the journal's own leftover temp in the data folder, and nothing else of other writers there", async () => {
+    const journalTemp = `${publishJournalFile(paths.dataDir)}.tmp-99999999-0badc0de`;
+    const otherWriter = join(paths.dataDir, 'console-draft.json.tmp-99999999-0badc0de'); // RUNTIME_DIR=data
+    await writeFile(journalTemp, '{');
+    await writeFile(otherWriter, '{');
+    await recoverKnowledgeFiles(paths);
+    expect(existsSync(journalTemp)).toBe(false);
+    expect(existsSync(otherWriter)).toBe(true);
+  });
+
   it('refuses to load, naming the journal, when it cannot be read — and keeps it for a person', async () => {
     await writeFile(publishJournalFile(paths.dataDir), '{"version": 1, "ops": [');
     const loaded = await loadKnowledgeCached(paths, join(root, 'cache'));
