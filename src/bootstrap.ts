@@ -7,6 +7,7 @@ import { createModelCache } from './adapters/model-cache.ts';
 import { createEngine, KnowledgeError, type Engine, type SwapResult } from './engine.ts';
 import type { ClassifierDesign } from './nlp/classify.ts';
 import type { KnowledgeBase } from './knowledge/schema.ts';
+import { createLogger, type Logger } from './lib/logger.ts';
 
 /**
  * Builds the engine from the files on disk; shared by every composition root (main, CLI,
@@ -22,6 +23,8 @@ export interface CoreOptions {
   design?: ClassifierDesign;
   /** Where derived dictionary files are cached (default: the OS temp dir). */
   cacheDir?: string;
+  /** Says what recovering an interrupted publish did (default: warnings on stderr). */
+  logger?: Logger;
 }
 
 export interface CoreServices {
@@ -35,14 +38,16 @@ export interface CoreServices {
 export async function bootCore(options: CoreOptions): Promise<CoreServices> {
   const paths = { intentsDir: options.intentsDir, dataDir: options.dataDir };
   const cacheDir = options.cacheDir ?? defaultCacheDir();
-  const loaded = await loadKnowledgeCached(paths, cacheDir);
+  const logger = options.logger ?? createLogger('warn');
+  // The loader first finishes or clears a publish that was interrupted (publish-journal.ts).
+  const loaded = await loadKnowledgeCached(paths, cacheDir, logger);
   if (!loaded.kb) throw new KnowledgeError(loaded.issues);
   const engine = createEngine(loaded.kb, { ...engineOptions(options) });
   return {
     engine,
     paths,
     async reload() {
-      const next = await loadKnowledgeCached(paths, cacheDir);
+      const next = await loadKnowledgeCached(paths, cacheDir, logger);
       if (!next.kb) return { ok: false, issues: next.issues };
       // Train in a child process first, so the swap finds the model cached and chats go on.
       await trainInBackground(next.kb, cacheDir);

@@ -9,6 +9,7 @@ import { startWebServer } from './channels/web/server.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { KnowledgeError } from './engine.ts';
 import { formatIssue } from './lib/issues.ts';
+import { createKeyedQueue } from './lib/keyed-queue.ts';
 import { createLogger } from './lib/logger.ts';
 
 /**
@@ -28,10 +29,14 @@ async function main(): Promise<void> {
     threshold: config.CONFIDENCE_THRESHOLD,
     margin: config.AMBIGUITY_MARGIN,
     contextTtlMinutes: config.CONTEXT_TTL_MINUTES,
+    logger,
   });
   const kb = core.engine.knowledge();
   logger.info('knowledge loaded', { intents: kb.intents.length, facts: kb.facts.length });
 
+  // One queue for everything that rewrites or reloads the knowledge: console publishes and
+  // rollbacks, and Telegram's /reload.
+  const knowledgeQueue = createKeyedQueue();
   const store = await createRuntimeStore({
     dir: config.RUNTIME_DIR,
     logger,
@@ -46,7 +51,7 @@ async function main(): Promise<void> {
     contextTtlMinutes: config.CONTEXT_TTL_MINUTES,
   });
   const telegram: TelegramChannel | undefined = config.BOT_TOKEN
-    ? createTelegramChannel({ config, core, store, logger, conversation })
+    ? createTelegramChannel({ config, core, store, logger, conversation, knowledgeQueue })
     : undefined;
   const web = await startWebServer({
     config,
@@ -54,6 +59,7 @@ async function main(): Promise<void> {
     store,
     logger,
     conversation,
+    knowledgeQueue,
     ...(telegram ? { telegramWebhook: telegram.handleWebhookUpdate } : {}),
   });
   process.stdout.write(`乐平市公共法律服务问答助手已启动：网页聊天和工作台 ${web.url}\n`);

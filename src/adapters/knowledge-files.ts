@@ -21,6 +21,8 @@ import {
 } from '../knowledge/schema.ts';
 import { fnv1a64 } from '../lib/hash.ts';
 import type { Issue } from '../lib/issues.ts';
+import type { Logger } from '../lib/logger.ts';
+import { JournalError, recoverKnowledgeFiles } from './publish-journal.ts';
 
 /**
  * Reads the admin-edited data (intents/*.yaml, data/facts/*.json, data/sources.json,
@@ -192,12 +194,30 @@ function issue(file: string, path: string, code: string, message: string): Issue
 const LOADER_VERSION = 1;
 
 /**
+ * Finishes or clears an interrupted publish (adapters/publish-journal.ts), so what is loaded is
+ * the old set of files or the new one, never a mix. One that cannot be completed is an error
+ * that names the journal: the bot refuses to start rather than guess.
+ */
+export async function recoverBeforeLoad(paths: KnowledgePaths, logger?: Logger): Promise<Issue[]> {
+  try {
+    await recoverKnowledgeFiles(paths, logger);
+    return [];
+  } catch (error) {
+    if (!(error instanceof JournalError)) throw error;
+    logger?.error('an interrupted publish could not be completed', { journalFile: error.journalFile, error });
+    return [issue(error.journalFile, '', 'E_PUBLISH_JOURNAL', `${error.message}；请对照该日志检查所列文件`)];
+  }
+}
+
+/**
  * Parsing and validating 7,000 examples of YAML takes ~0.3 s, on every start and every CLI call.
  * The result depends only on the files' contents, so it is kept as JSON under a hash of them:
  * any edit (console publish, a text editor) changes the hash and the files are read again.
  * A load with errors is never cached; a broken or missing cache file is a miss.
  */
-export async function loadKnowledgeCached(paths: KnowledgePaths, cacheDir: string): Promise<LoadResult> {
+export async function loadKnowledgeCached(paths: KnowledgePaths, cacheDir: string, logger?: Logger): Promise<LoadResult> {
+  const recovery = await recoverBeforeLoad(paths, logger);
+  if (recovery.length > 0) return { issues: recovery };
   const key = await contentKey(paths);
   const file = join(cacheDir, `kb-${key}.json`);
   if (key) {

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Fact, Intent, KnowledgeBase } from '../knowledge/schema.ts';
 import type { Issue } from '../lib/issues.ts';
-import { ConflictError, NotFoundError, ValidationError } from './errors.ts';
+import { createKeyedQueue } from '../lib/keyed-queue.ts';
+import { ConflictError, NotFoundError, StateError, ValidationError } from './errors.ts';
 import { checkFact, checkIntent, intentFile } from './validate-item.ts';
 
 /**
@@ -28,10 +29,27 @@ interface DraftData {
   changes: DraftChange[];
 }
 
+export type DraftLoad =
+  | { state: 'none' }
+  | { state: 'loaded'; data: unknown }
+  /** Not JSON, or not a draft: moved aside to `movedTo`, never overwritten. */
+  | { state: 'corrupt'; movedTo: string }
+  /** Could not be read (e.g. permissions): left where it is. */
+  | { state: 'unreadable'; reason: string };
+
 export interface DraftPersistence {
-  load(): Promise<unknown>;
+  /** `accept` says whether parsed JSON is a draft; anything else counts as corrupt. */
+  load(accept: (value: unknown) => boolean): Promise<DraftLoad>;
   save(data: unknown): Promise<void>;
   clear(): Promise<void>;
+}
+
+function isDraftData(value: unknown): boolean {
+  const stored = value as Partial<DraftData> | null;
+  return (
+    typeof stored === 'object' && stored !== null && typeof stored.base === 'string' &&
+    Array.isArray(stored.intents) && Array.isArray(stored.facts) && Array.isArray(stored.changes)
+  );
 }
 
 export interface SaveResult<T> {
@@ -59,18 +77,30 @@ export async function createDrafts(deps: {
 }) {
   const now = deps.now ?? (() => new Date());
   let data: DraftData | undefined;
-  let queue: Promise<unknown> = Promise.resolve();
+  /** What the console should tell admins about the stored draft, if anything went wrong with it. */
+  let problem: string | undefined;
+  let unreadable = false;
+  const queue = createKeyedQueue();
 
-  const stored = (await deps.persistence?.load()) as DraftData | undefined;
-  if (stored && Array.isArray(stored.intents) && Array.isArray(stored.facts) && Array.isArray(stored.changes)) {
-    data = stored;
+  async function loadStored(): Promise<void> {
+    const loaded = (await deps.persistence?.load(isDraftData)) ?? { state: 'none' };
+    unreadable = loaded.state === 'unreadable';
+    if (loaded.state === 'loaded') data = loaded.data as DraftData;
+    if (loaded.state === 'corrupt') problem = `草稿文件已损坏，已移到 ${loaded.movedTo}；草稿从线上知识库重新开始。`;
+    if (loaded.state === 'unreadable') {
+      problem = `草稿文件无法读取（${loaded.reason}）。为免覆盖其中未发布的修改，暂不能保存；请检查文件权限后重试，或放弃草稿。`;
+    }
+    if (loaded.state === 'loaded' || loaded.state === 'none') problem = undefined;
   }
+  await loadStored();
 
   /** Runs one mutation at a time; a failure does not block the next. */
   function exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const run = queue.then(work, work);
-    queue = run.catch(() => undefined);
-    return run;
+    return queue.run('draft', async () => {
+      if (unreadable) await loadStored(); // the permissions may have been fixed since
+      if (unreadable) throw new StateError(problem ?? '草稿文件无法读取');
+      return work();
+    });
   }
 
   function current(): DraftData {
@@ -87,6 +117,7 @@ export async function createDrafts(deps: {
   async function commit(next: DraftData): Promise<Issue[]> {
     data = next;
     await deps.persistence?.save(next);
+    problem = undefined;
     return deps.lint ? deps.lint(kb()) : [];
   }
 
@@ -107,6 +138,8 @@ export async function createDrafts(deps: {
         dirty: draft.changes.length > 0,
         /** The live knowledge changed under a dirty draft (publish would overwrite that change). */
         stale: draft.changes.length > 0 && draft.base !== knowledgeHash(deps.live()),
+        /** A stored draft that was corrupt (moved aside) or cannot be read, in words for admins. */
+        ...(problem ? { problem } : {}),
         changes: draft.changes,
         intents: draft.intents.map((item) => ({ item, revision: revisionOf(item) })),
         facts: draft.facts.map((item) => ({ item, revision: revisionOf(item) })),
@@ -231,9 +264,12 @@ export async function createDrafts(deps: {
 
     /** Drops the draft: it follows the live knowledge again (after publish, rollback or discard). */
     reset() {
-      return exclusive(async () => {
+      // Not `exclusive`: discarding is how an admin gets past a draft file that cannot be read.
+      return queue.run('draft', async () => {
         data = undefined;
         await deps.persistence?.clear();
+        unreadable = false;
+        problem = undefined;
       });
     },
   };

@@ -60,3 +60,22 @@ export class BusyError extends Error {
     this.name = 'BusyError';
   }
 }
+
+/** Writing the knowledge files failed; the message says whether anything changed. */
+export class PublishError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PublishError';
+  }
+}
+
+/**
+ * A multi-file write passed its commit point but not every file is in place yet (a rename
+ * failed); the next load of the knowledge completes it from the journal.
+ */
+export class IncompleteWriteError extends Error {
+  constructor(options: { cause: unknown }) {
+    super(`文件已提交但未全部就位（${(options.cause as Error)?.message ?? String(options.cause)}），下次加载知识库时会自动完成`, options);
+    this.name = 'IncompleteWriteError';
+  }
+}

@@ -1,20 +1,37 @@
-import type { KnowledgeFiles, KnowledgeWriter } from '../adapters/knowledge-writer.ts';
-import { renderKnowledge } from '../adapters/knowledge-writer.ts';
 import type { Engine, SwapResult } from '../engine-types.ts';
 import type { KnowledgeBase } from '../knowledge/schema.ts';
 import { hasErrors, type Issue } from '../lib/issues.ts';
+import type { KeyedQueue } from '../lib/keyed-queue.ts';
 import type { Logger } from '../lib/logger.ts';
 import { isCorrect, type BenchQuestion } from './bench.ts';
 import { knowledgeHash, type DraftChange, type Drafts } from './drafts.ts';
-import { StateError, ValidationError } from './errors.ts';
-import type { History, HistoryEntry } from './history.ts';
+import { IncompleteWriteError, PublishError, StateError, ValidationError } from './errors.ts';
+import type { FileChanges, HistoryEntry, HistoryStore, KnowledgeFiles, KnowledgeWriter } from './publish-ports.ts';
 
 /**
  * Publish and rollback: draft → files → reload of the running engine (web and Telegram share
- * it), with a history entry holding the files as they were before. Publish and rollback run one
- * at a time (`exclusive`): two overlapping publishes would each snapshot and write the same
- * files and the history would no longer restore what was live.
+ * it), with a history entry holding the files as they were before. The files and the entry are
+ * written as one commit (see KnowledgeWriter.apply), so a failed or killed publish leaves
+ * neither. Publish, rollback and Telegram's /reload run one at a time through one queue key:
+ * two overlapping publishes would each snapshot and write the same files and the history would
+ * no longer restore what was live, and a reload between a publish's writes and its own reload
+ * would swap in files the publish had not checked yet.
  */
+
+const KNOWLEDGE_KEY = 'knowledge';
+
+/** A reload from outside the console (Telegram's /reload): waits for a publish in progress. */
+export function reloadKnowledge(core: Pick<LiveCore, 'reload'>, queue: KeyedQueue): Promise<SwapResult> {
+  return queue.run(KNOWLEDGE_KEY, () => core.reload());
+}
+
+/** The changes that turn `current` back into `snapshot` (files absent from it are deleted). */
+export function restoreChanges(snapshot: KnowledgeFiles, current: KnowledgeFiles): FileChanges {
+  const changes: FileChanges = {};
+  for (const key of Object.keys(current)) if (!(key in snapshot)) changes[key] = null;
+  for (const [key, content] of Object.entries(snapshot)) if (current[key] !== content) changes[key] = content;
+  return changes;
+}
 
 export interface LiveCore {
   engine: Engine;
@@ -65,7 +82,9 @@ export function createPublisher(deps: {
   core: LiveCore;
   drafts: Drafts;
   writer: KnowledgeWriter;
-  history: History;
+  history: HistoryStore;
+  /** Shared with Telegram's /reload (see reloadKnowledge). */
+  queue: KeyedQueue;
   heldout: () => Promise<BenchQuestion[]>;
   /** Builds a separate engine for the draft (never the live one), trained off the main thread. */
   buildEngine: (kb: KnowledgeBase) => Promise<Responder>;
@@ -74,12 +93,7 @@ export function createPublisher(deps: {
   now?: () => Date;
 }) {
   const now = deps.now ?? (() => new Date());
-  let queue: Promise<unknown> = Promise.resolve();
-  const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
-    const run = queue.then(work, work);
-    queue = run.catch(() => undefined);
-    return run;
-  };
+  const exclusive = <T>(work: () => Promise<T>): Promise<T> => deps.queue.run(KNOWLEDGE_KEY, work);
 
   let cached: { hash: string; engine: Promise<Responder> } | undefined;
   /** The engine for the current draft, rebuilt only when the draft changed. */
@@ -126,17 +140,49 @@ export function createPublisher(deps: {
     return result;
   }
 
-  /** Writes `changes`, reloads, and puts `filesBefore` back if the engine refuses the result. */
-  async function applyAndReload(filesBefore: KnowledgeFiles, changes: Record<string, string | null>) {
-    await deps.writer.apply(changes);
-    const swapped = await deps.core.reload();
-    if (swapped.ok) return swapped;
+  /**
+   * Writes `changes` and `entry` as one commit, then reloads. If the engine refuses the result,
+   * or the reload fails, the previous files come back and the entry goes, again as one commit:
+   * the history never shows a change that is not live.
+   */
+  async function commitAndReload(entry: HistoryEntry, filesBefore: KnowledgeFiles, changes: FileChanges) {
+    try {
+      await deps.writer.apply(changes, { add: { entry, filesBefore } });
+    } catch (error) {
+      deps.logger.error('writing the knowledge files failed', { id: entry.id, error });
+      const reason = (error as Error).message;
+      throw new PublishError(
+        error instanceof IncompleteWriteError ? `发布未完成：${reason}` : `发布失败，知识库文件和历史均未改动：${reason}`,
+        { cause: error },
+      );
+    }
+    let swapped: SwapResult | undefined;
+    let failure: unknown;
+    try {
+      swapped = await deps.core.reload();
+    } catch (error) {
+      failure = error;
+    }
+    if (swapped?.ok) return swapped;
     deps.logger.error('reload refused the written knowledge; restoring the previous files', {
-      issues: swapped.issues.length,
+      id: entry.id,
+      issues: swapped?.issues.length,
+      error: failure,
     });
-    await deps.writer.apply(deps.writer.restoreChanges(filesBefore, await deps.writer.snapshot()));
+    await deps.writer.apply(restoreChanges(filesBefore, await deps.writer.snapshot()), { remove: entry.id });
     await deps.core.reload();
-    throw new ValidationError(swapped.issues, '新数据未能加载，已恢复原文件');
+    if (swapped) throw new ValidationError(swapped.issues, '新数据未能加载，已恢复原文件');
+    throw new PublishError(`新数据加载出错（${(failure as Error)?.message ?? String(failure)}），已恢复原文件`, { cause: failure });
+  }
+
+  /** The engine version is known only after the reload; a failure to note it costs nothing else. */
+  async function noteVersion(entry: HistoryEntry, filesBefore: KnowledgeFiles, version: number) {
+    entry.version = version;
+    try {
+      await deps.history.update({ entry, filesBefore });
+    } catch (error) {
+      deps.logger.warn('could not note the engine version in the history', { id: entry.id, error });
+    }
   }
 
   return {
@@ -152,7 +198,7 @@ export function createPublisher(deps: {
         if (hasErrors(issues)) throw new ValidationError(issues, '草稿有错误，未发布');
         const review = await preview();
         const filesBefore = await deps.writer.snapshot();
-        const changes = renderKnowledge(kb, filesBefore);
+        const changes = deps.writer.render(kb, filesBefore);
         const entry: HistoryEntry = {
           id: deps.history.newId(),
           at: now().toISOString(),
@@ -163,11 +209,8 @@ export function createPublisher(deps: {
         if (review.before && review.after) {
           entry.accuracy = { before: review.before.accuracy, after: review.after.accuracy, total: review.after.total };
         }
-        // History first: if the process dies mid-write, the files to go back to are kept.
-        await deps.history.record(entry, filesBefore);
-        const swapped = await applyAndReload(filesBefore, changes);
-        entry.version = swapped.version;
-        await deps.history.record(entry, filesBefore);
+        const swapped = await commitAndReload(entry, filesBefore, changes);
+        await noteVersion(entry, filesBefore, swapped.version);
         await deps.drafts.reset();
         cached = undefined;
         deps.logger.info('knowledge published', { id: entry.id, by, changes: view.changes.length, version: swapped.version });
@@ -188,10 +231,8 @@ export function createPublisher(deps: {
           changes: [],
           rollbackOf: id,
         };
-        await deps.history.record(entry, filesBefore);
-        const swapped = await applyAndReload(filesBefore, deps.writer.restoreChanges(target, filesBefore));
-        entry.version = swapped.version;
-        await deps.history.record(entry, filesBefore);
+        const swapped = await commitAndReload(entry, filesBefore, restoreChanges(target, filesBefore));
+        await noteVersion(entry, filesBefore, swapped.version);
         await deps.drafts.reset();
         cached = undefined;
         deps.logger.info('knowledge rolled back', { id: entry.id, to: id, by, version: swapped.version });

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createKnowledgeWriter, renderKnowledge } from '../../src/adapters/knowledge-writer.ts';
+import { renderKnowledge } from '../../src/adapters/knowledge-render.ts';
+import { createKnowledgeWriter } from '../../src/adapters/knowledge-writer.ts';
+import { restoreChanges } from '../../src/admin/publish.ts';
 import { ValidationError } from '../../src/admin/errors.ts';
 import { IntentFileSchema, type Fact, type Intent } from '../../src/knowledge/schema.ts';
 
@@ -44,7 +46,8 @@ beforeEach(async () => {
 });
 afterEach(() => rm(root, { recursive: true, force: true }));
 
-const writer = () => createKnowledgeWriter({ intentsDir: join(root, 'intents'), dataDir: join(root, 'data') });
+const writer = () =>
+  createKnowledgeWriter({ intentsDir: join(root, 'intents'), dataDir: join(root, 'data'), historyDir: join(root, 'runtime', 'history') });
 const current = () => IntentFileSchema.parse(parse(YAML)).intents;
 
 describe('knowledge writer', () => {
@@ -87,7 +90,7 @@ describe('knowledge writer', () => {
     const before = await w.snapshot();
     const [intent] = current() as [Intent];
     await w.apply(renderKnowledge({ intents: [{ ...intent, description: '改过' }], facts: [] }, before));
-    await w.apply(w.restoreChanges(before, await w.snapshot()));
+    await w.apply(restoreChanges(before, await w.snapshot()));
     expect(await w.snapshot()).toEqual(before);
   });
 });

@@ -3,13 +3,14 @@ import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { readEvalTexts } from '../../adapters/eval-files.ts';
-import { loadKnowledgeFromDisk } from '../../adapters/knowledge-files.ts';
+import { loadKnowledgeFromDisk, recoverBeforeLoad } from '../../adapters/knowledge-files.ts';
 import { bootCore, engineOptions, type CoreServices } from '../../bootstrap.ts';
 import { loadConfig, type Config } from '../../config.ts';
 import type { DialogueState } from '../../dialogue/types.ts';
 import { createEngine, KnowledgeError } from '../../engine.ts';
 import { parseQuestions, runBatch } from '../../admin/bench.ts';
 import { formatIssue, hasErrors, type Issue } from '../../lib/issues.ts';
+import { createLogger } from '../../lib/logger.ts';
 import { formatBatchReport, formatExplanation, formatReply } from './format.ts';
 
 /**
@@ -89,10 +90,14 @@ function boot(config: Config): Promise<CoreServices> {
     threshold: config.CONFIDENCE_THRESHOLD,
     margin: config.AMBIGUITY_MARGIN,
     contextTtlMinutes: config.CONTEXT_TTL_MINUTES,
+    logger: createLogger(config.LOG_LEVEL),
   });
 }
 
 async function validate(config: Config): Promise<number> {
+  // An interrupted publish is finished (or its temp files cleared) first, as at start-up.
+  const recovery = await recoverBeforeLoad(paths(config), createLogger(config.LOG_LEVEL));
+  if (recovery.length > 0) return printIssues(recovery);
   const loaded = await loadKnowledgeFromDisk(paths(config));
   let issues = loaded.issues;
   if (loaded.kb) {

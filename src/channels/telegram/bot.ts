@@ -4,6 +4,7 @@ import type { Update } from 'telegraf/types';
 import type { RuntimeStore } from '../../admin/ports.ts';
 import type { Conversation } from '../../chat/conversation.ts';
 import type { Config } from '../../config.ts';
+import type { KeyedQueue } from '../../lib/keyed-queue.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { createUpdateHandler } from './handler.ts';
 import type { ChatApi, TelegramCore } from './ports.ts';
@@ -27,6 +28,8 @@ export interface TelegramChannelDeps {
   core: TelegramCore;
   store: RuntimeStore;
   logger: Logger;
+  /** The queue publishes run in (see admin/publish.ts reloadKnowledge). */
+  knowledgeQueue: KeyedQueue;
   now?: () => Date;
   /** The chat turn shared with the web chat. */
   conversation?: Conversation;

@@ -3,6 +3,7 @@ import type { Conversation } from '../../chat/conversation.ts';
 import type { Config } from '../../config.ts';
 import type { SwapResult } from '../../engine-types.ts';
 import type { Engine } from '../../engine-types.ts';
+import type { KeyedQueue } from '../../lib/keyed-queue.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { InlineButton, OutgoingMessage } from './render.ts';
 
@@ -27,6 +28,8 @@ export interface FeatureDeps {
   now: () => Date;
   /** The chat turn shared with the other channels (built here when not given). */
   conversation?: Conversation;
+  /** Shared with the console's publish, so /reload never runs in the middle of one. */
+  knowledgeQueue: KeyedQueue;
 }
 
 export type { Exchange };

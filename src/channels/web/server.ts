@@ -1,15 +1,16 @@
 import type { AddressInfo } from 'node:net';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
-import { writeFileAtomic } from '../../adapters/atomic-file.ts';
+import { createDraftFile } from '../../adapters/draft-file.ts';
+import { createHistoryFiles } from '../../adapters/history-files.ts';
 import { createKnowledgeWriter } from '../../adapters/knowledge-writer.ts';
+import { recoverKnowledgeFiles } from '../../adapters/publish-journal.ts';
 import { createAccounts, createSessions } from '../../admin/auth.ts';
 import { createLoginLimiter } from '../../admin/login-limit.ts';
 import { parseQuestions, type BenchQuestion } from '../../admin/bench.ts';
 import { createDrafts } from '../../admin/drafts.ts';
-import { createHistory } from '../../admin/history.ts';
 import type { RuntimeStore } from '../../admin/ports.ts';
 import type { Conversation } from '../../chat/conversation.ts';
 import { createPublisher } from '../../admin/publish.ts';
@@ -17,6 +18,7 @@ import type { CoreServices } from '../../bootstrap.ts';
 import type { Config } from '../../config.ts';
 import type { KnowledgeBase } from '../../knowledge/schema.ts';
 import { lintKnowledge } from '../../knowledge/lint.ts';
+import type { KeyedQueue } from '../../lib/keyed-queue.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { createNormalizer } from '../../nlp/normalize.ts';
 import { createWebApp } from './app.ts';
@@ -29,6 +31,8 @@ export interface WebServerDeps {
   core: CoreServices;
   store: RuntimeStore;
   logger: Logger;
+  /** The queue publishes share with Telegram's /reload (one per process, from the composition root). */
+  knowledgeQueue: KeyedQueue;
   telegramWebhook?: (update: unknown, secretToken: string | undefined) => Promise<{ status: number }>;
   /** The chat turn shared with Telegram. */
   conversation?: Conversation;
@@ -59,7 +63,9 @@ function heldoutReader(path: string, logger: Logger): () => Promise<BenchQuestio
 export async function buildWebServices(deps: WebServerDeps): Promise<WebServices> {
   const { config, core, logger } = deps;
   const runtimeDir = resolve(config.RUNTIME_DIR);
-  const draftFile = join(runtimeDir, 'console-draft.json');
+  const historyDir = join(runtimeDir, 'history');
+  // bootCore has recovered the knowledge folders; this also clears the history's leftover temps.
+  await recoverKnowledgeFiles(core.paths, logger, [historyDir]);
 
   const { accounts, notes } = createAccounts(config);
   for (const note of notes) logger.warn(note);
@@ -72,26 +78,16 @@ export async function buildWebServices(deps: WebServerDeps): Promise<WebServices
   const drafts = await createDrafts({
     live: () => core.engine.knowledge(),
     lint,
-    persistence: {
-      load: async () => {
-        try {
-          return JSON.parse(await readFile(draftFile, 'utf8')) as unknown;
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') logger.warn('console draft unreadable; starting clean', { draftFile, error });
-          return undefined;
-        }
-      },
-      save: (data) => writeFileAtomic(draftFile, JSON.stringify(data)),
-      clear: () => rm(draftFile, { force: true }),
-    },
+    persistence: createDraftFile(join(runtimeDir, 'console-draft.json'), { logger }),
   });
-  const history = createHistory(join(runtimeDir, 'history'));
+  const history = createHistoryFiles(historyDir);
   const heldout = heldoutReader(resolve(deps.heldoutPath ?? 'eval/heldout.jsonl'), logger);
   const publisher = createPublisher({
     core,
     drafts,
-    writer: createKnowledgeWriter(core.paths),
+    writer: createKnowledgeWriter({ ...core.paths, historyDir }),
     history,
+    queue: deps.knowledgeQueue,
     heldout,
     buildEngine: (kb) => core.buildEngine(kb),
     lint,

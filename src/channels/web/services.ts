@@ -2,9 +2,9 @@ import type { Accounts, Sessions } from '../../admin/auth.ts';
 import type { LoginLimiter } from '../../admin/login-limit.ts';
 import type { BenchQuestion } from '../../admin/bench.ts';
 import type { Drafts } from '../../admin/drafts.ts';
-import type { History } from '../../admin/history.ts';
 import type { RuntimeStore } from '../../admin/ports.ts';
 import type { Conversation } from '../../chat/conversation.ts';
+import type { HistoryStore } from '../../admin/publish-ports.ts';
 import type { LiveCore, Publisher } from '../../admin/publish.ts';
 import type { Config } from '../../config.ts';
 import type { Logger } from '../../lib/logger.ts';
@@ -23,7 +23,7 @@ export interface WebServices {
   proxies: TrustedProxies;
   drafts: Drafts;
   publisher: Publisher;
-  history: History;
+  history: HistoryStore;
   heldout: () => Promise<BenchQuestion[]>;
   /** Cookies get `Secure` when the console is served over HTTPS (set by the composition root). */
   secureCookies: boolean;

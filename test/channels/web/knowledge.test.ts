@@ -1,6 +1,14 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDraftFile } from '../../../src/adapters/draft-file.ts';
+import { createKnowledgeWriter } from '../../../src/adapters/knowledge-writer.ts';
+import { createDrafts } from '../../../src/admin/drafts.ts';
+import { createPublisher } from '../../../src/admin/publish.ts';
+import { createWebApp } from '../../../src/channels/web/app.ts';
+import { loadConsoleFiles } from '../../../src/channels/web/server.ts';
+import { createKeyedQueue } from '../../../src/lib/keyed-queue.ts';
+import { createLogger } from '../../../src/lib/logger.ts';
 import { createAppFixture } from '../../e2e/web/app-fixture.ts';
 
 let fixture: Awaited<ReturnType<typeof createAppFixture>>;
@@ -72,5 +80,76 @@ describe('editing intents and facts in the draft', () => {
   it('says so when there is nothing to publish', async () => {
     const response = await call('POST', '/api/admin/publish', admin, {});
     expect(response.status).toBe(400);
+  });
+});
+
+describe('when something goes wrong on disk', () => {
+  const historyDir = () => join(fixture.root, 'runtime', 'history');
+
+  it('lists the other history entries when one history file is bad, and names it', async () => {
+    await mkdir(historyDir(), { recursive: true });
+    await writeFile(join(historyDir(), '20200101T000000Z-badbad.json'), '{ not json');
+    const history = await call('GET', '/api/admin/history', admin);
+    expect(history.status).toBe(200);
+    expect(history.body.unreadable).toEqual([expect.objectContaining({ file: '20200101T000000Z-badbad.json' })]);
+    expect((history.body.entries as unknown[]).length).toBe(2); // the publish and the rollback above
+  });
+
+  it('shows why a publish failed half way, keeps the files and the draft, and adds no history entry', async () => {
+    let temps = 0;
+    const writer = createKnowledgeWriter(
+      { intentsDir: fixture.intentsDir, dataDir: fixture.dataDir, historyDir: historyDir() },
+      {
+        onStep(step) {
+          if (step.startsWith('temp written') && (temps += 1) === 2) throw new Error('EIO: i/o error, write');
+        },
+      },
+    );
+    const { services } = fixture;
+    const publisher = createPublisher({
+      core: fixture.core,
+      drafts: services.drafts,
+      writer,
+      history: services.history,
+      queue: createKeyedQueue(),
+      heldout: async () => [],
+      buildEngine: (kb) => fixture.core.buildEngine(kb),
+      lint: () => [],
+      logger: createLogger('silent'),
+    });
+    const app = createWebApp({ ...services, publisher }, await loadConsoleFiles());
+
+    const draft = (await call('GET', '/api/admin/draft', admin)).body as unknown as DraftView;
+    const fact = draft.facts[0]!;
+    await call('PUT', `/api/admin/facts/${fact.item.id}`, admin, { item: { ...fact.item, text: `${fact.item.text}（丙）` }, revision: fact.revision });
+    const intent = draft.intents.find((entry) => !entry.item.name.startsWith(fact.item.topic))!;
+    await call('PUT', `/api/admin/intents/${intent.item.name}`, admin, { item: { ...intent.item, description: '改过的说明' }, revision: intent.revision });
+    const factFile = join(fixture.dataDir, 'facts', `${fact.item.topic}.json`);
+    const factsBefore = await readFile(factFile, 'utf8');
+    const entriesBefore = ((await call('GET', '/api/admin/history', admin)).body.entries as unknown[]).length;
+
+    const response = await app.request('http://localhost/api/admin/publish', { method: 'POST', headers: admin, body: '{}' });
+    expect(response.status).toBe(500);
+    const body = (await response.json()) as { error: string };
+    expect(body.error).toContain('发布失败');
+    expect(body.error).toContain('EIO');
+    expect(await readFile(factFile, 'utf8')).toBe(factsBefore);
+    expect(((await call('GET', '/api/admin/history', admin)).body.entries as unknown[]).length).toBe(entriesBefore);
+    expect(((await call('GET', '/api/admin/draft', admin)).body as unknown as DraftView).dirty).toBe(true);
+    await call('POST', '/api/admin/draft/discard', admin, {});
+  });
+
+  it('tells the admin when the stored draft cannot be read', async () => {
+    const unreadable = createDraftFile(join(fixture.root, 'runtime', 'console-draft.json'), {
+      logger: createLogger('silent'),
+      read: async () => {
+        throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+      },
+    });
+    const drafts = await createDrafts({ live: () => fixture.core.engine.knowledge(), persistence: unreadable });
+    const app = createWebApp({ ...fixture.services, drafts }, await loadConsoleFiles());
+    const response = await app.request('http://localhost/api/admin/draft', { headers: admin });
+    const body = (await response.json()) as { problem: string | null };
+    expect(body.problem).toContain('草稿文件无法读取');
   });
 });

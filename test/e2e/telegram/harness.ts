@@ -11,6 +11,7 @@ import type { RuntimeStore } from '../../../src/admin/ports.ts';
 import { createTelegramChannel, type TelegramChannel } from '../../../src/channels/telegram/bot.ts';
 import type { TelegramCore } from '../../../src/channels/telegram/ports.ts';
 import { loadConfig } from '../../../src/config.ts';
+import { createKeyedQueue } from '../../../src/lib/keyed-queue.ts';
 import { createLogger, type Logger } from '../../../src/lib/logger.ts';
 import { type ApiProxy, startApiProxy } from './api-proxy.ts';
 
@@ -53,9 +54,10 @@ export async function startHarness(core: TelegramCore, env: Record<string, strin
   const fullEnv = { BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: proxy.url, RUNTIME_DIR: runtimeDir, ...env };
   const config = loadConfig(fullEnv);
 
+  const knowledgeQueue = createKeyedQueue();
   const boot = async () => {
     const store = await createRuntimeStore({ dir: runtimeDir, logger });
-    const channel = createTelegramChannel({ config, core, store, logger });
+    const channel = createTelegramChannel({ config, core, store, logger, knowledgeQueue });
     await channel.start();
     return { store, channel };
   };

@@ -5,6 +5,7 @@ import { bootCore } from '../../../src/bootstrap.ts';
 import { createWebApp } from '../../../src/channels/web/app.ts';
 import { buildWebServices, loadConsoleFiles } from '../../../src/channels/web/server.ts';
 import { loadConfig } from '../../../src/config.ts';
+import { createKeyedQueue } from '../../../src/lib/keyed-queue.ts';
 import { createLogger } from '../../../src/lib/logger.ts';
 import { createMemoryStore } from '../../fakes/memory-store.ts';
 
@@ -37,6 +38,7 @@ export async function createAppFixture() {
     core,
     store,
     logger: createLogger('silent'),
+    knowledgeQueue: createKeyedQueue(),
     heldoutPath: join(root, 'no-heldout.jsonl'),
   });
   const app = createWebApp(services, await loadConsoleFiles());

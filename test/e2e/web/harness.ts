@@ -7,6 +7,7 @@ import { createRuntimeStore } from '../../../src/adapters/runtime-store.ts';
 import { bootCore } from '../../../src/bootstrap.ts';
 import { startWebServer } from '../../../src/channels/web/server.ts';
 import { loadConfig } from '../../../src/config.ts';
+import { createKeyedQueue } from '../../../src/lib/keyed-queue.ts';
 import { createLogger } from '../../../src/lib/logger.ts';
 
 /**
@@ -45,7 +46,7 @@ export async function startConsole(env: Record<string, string> = {}) {
     cacheDir: join(root, 'cache'),
   });
   const store = await createRuntimeStore({ dir: runtimeDir, logger });
-  const server = await startWebServer({ config, core, store, logger, heldoutPath: join(repo, 'eval/heldout.jsonl') });
+  const server = await startWebServer({ config, core, store, logger, knowledgeQueue: createKeyedQueue(), heldoutPath: join(repo, 'eval/heldout.jsonl') });
   return {
     url: server.url,
     root,

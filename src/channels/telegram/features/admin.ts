@@ -1,3 +1,4 @@
+import { reloadKnowledge } from '../../../admin/publish.ts';
 import { dashboardStats } from '../../../admin/stats.ts';
 import { formatIssue } from '../../../lib/issues.ts';
 import type { ChatApi, FeatureDeps } from '../ports.ts';
@@ -13,7 +14,7 @@ export function createAdmin(deps: FeatureDeps) {
 
   const commands: Record<string, (api: ChatApi, chatId: number) => Promise<void>> = {
     async reload(api, chatId) {
-      const result = await deps.core.reload();
+      const result = await reloadKnowledge(deps.core, deps.knowledgeQueue);
       if (result.ok) {
         const lines = [TEXTS.admin.reloadOk(result.version, result.warnings.length), ...listed(result.warnings.map(formatIssue))];
         deps.logger.info('knowledge reloaded from Telegram', { version: result.version, warnings: result.warnings.length });

@@ -21,6 +21,7 @@ export function knowledgeRoutes(services: WebServices) {
     return c.json({
       dirty: view.dirty,
       stale: view.stale,
+      problem: view.problem ?? null,
       changes: view.changes,
       intents: view.intents,
       facts: view.facts,

@@ -12,7 +12,11 @@ export function publishRoutes(services: WebServices) {
     const entry = await publisher.publish(c.get('session').user);
     return c.json({ entry, version: services.core.engine.version() });
   });
-  app.get('/history', async (c) => c.json({ entries: await history.list(), version: services.core.engine.version() }));
+  app.get('/history', async (c) => {
+    // A history file that cannot be read is listed by name; the rest of the page still works.
+    const { entries, unreadable } = await history.list();
+    return c.json({ entries, unreadable, version: services.core.engine.version() });
+  });
   app.post('/history/:id/rollback', async (c) => {
     const entry = await publisher.rollback(c.req.param('id'), c.get('session').user);
     return c.json({ entry, version: services.core.engine.version() });

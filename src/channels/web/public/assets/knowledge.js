@@ -22,14 +22,16 @@ function render() {
   const list = (tab === 'intents' ? draft.intents : draft.facts).filter(matches);
   const idOf = (entry) => (tab === 'intents' ? entry.item.name : entry.item.id);
   const overdue = (fact) => fact.reviewBy && fact.reviewBy < draft.today;
+  const discard = () => h('button', { type: 'button', className: 'danger', text: '放弃草稿', onclick: async () => {
+    if (!confirm('放弃草稿中的全部改动？')) return;
+    await api('POST', '/api/admin/draft/discard', {}); selected = undefined; reload();
+  } });
   const status = h('div', { className: 'card', id: 'draft-status' },
     draft.dirty
-      ? h('span', {}, h('strong', { text: `草稿有 ${draft.changes.length} 处改动` }), '（尚未生效）。', h('a', { href: '/console/publish', text: '去发布' }), ' ',
-          h('button', { type: 'button', className: 'danger', text: '放弃草稿', onclick: async () => {
-            if (!confirm('放弃草稿中的全部改动？')) return;
-            await api('POST', '/api/admin/draft/discard', {}); selected = undefined; reload();
-          } }))
+      ? h('span', {}, h('strong', { text: `草稿有 ${draft.changes.length} 处改动` }), '（尚未生效）。', h('a', { href: '/console/publish', text: '去发布' }), ' ', discard())
       : h('span', { className: 'muted', text: '草稿与线上一致。保存的改动先进入草稿，发布后生效。' }),
+    // A stored draft that was corrupt (moved aside) or cannot be read: the admin must know.
+    draft.problem ? h('p', { className: 'error', id: 'draft-problem' }, draft.problem, ' ', draft.dirty ? null : discard()) : null,
     draft.stale ? h('p', { className: 'error', text: '线上知识库在草稿创建后已变化，发布将以草稿为准。' }) : null);
   const side = h('div', { className: 'card' },
     h('div', { className: 'tabs' },

@@ -43,9 +43,13 @@ function previewCard(p) {
   );
 }
 
-function historyCard({ entries, version }) {
+function historyCard({ entries, unreadable = [], version }) {
   return h('div', { className: 'card', id: 'history' },
     h('h2', { text: `发布历史（线上版本 ${version}）` }),
+    // A history file that cannot be read is named here; the other entries still work.
+    unreadable.length ? h('div', { id: 'history-unreadable' },
+      h('p', { className: 'error', text: `有 ${unreadable.length} 条历史记录无法读取，已跳过：` }),
+      h('ul', { className: 'issues' }, unreadable.map((u) => h('li', { text: `${u.file} — ${u.reason}` })))) : null,
     entries.length ? h('table', {},
       h('thead', {}, h('tr', {}, ['时间', '操作人', '操作', '内容', '准确率', ''].map((t) => h('th', { text: t })))),
       h('tbody', {}, entries.map((e) => h('tr', { 'data-id': e.id },
