@@ -1,6 +1,7 @@
 import type { Reply, Trace } from '../dialogue/types.ts';
 import type { Engine } from '../engine-types.ts';
 import { sameOrFiner } from '../evaluation/metrics.ts';
+import type { BenchQuestion } from '../evaluation/question.ts';
 import { toCsv } from '../lib/csv.ts';
 
 /**
@@ -8,14 +9,7 @@ import { toCsv } from '../lib/csv.ts';
  * Pure over an engine; each question is asked in a fresh conversation.
  */
 
-export interface BenchQuestion {
-  id: string;
-  text: string;
-  /** Expected topic; questions without one are answered but not scored. */
-  topic?: string;
-  intent?: string;
-  mustContain?: string[];
-}
+export type { BenchQuestion };
 
 export interface BenchRow {
   id: string;

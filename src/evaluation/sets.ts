@@ -1,4 +1,4 @@
-import type { BenchQuestion } from '../admin/bench.ts';
+import type { BenchQuestion } from './question.ts';
 
 /**
  * The evaluation files in eval/: single messages (one JSON object a line) and dialogues
