@@ -1,0 +1,207 @@
+import type { InboxItem } from './inbox.ts';
+import { jaccard } from './text-similarity.ts';
+
+/**
+ * Greedy grouping of inbox items, kept up to date one item at a time. Pure, in memory.
+ *
+ * The rule is the inbox's: in time order, an item joins the first-created group whose leader
+ * (first item) is at least `minSimilarity` alike by bigram Jaccard, else it leads a new group.
+ * Two things make it cheap:
+ *
+ * - An inverted index (leader bigram → groups) finds the candidates. Jaccard ≥ m needs at least
+ *   ⌈m·g⌉ of the item's g grams shared (J ≤ shared/g), so any g − ⌈m·g⌉ + 1 of its grams hold one
+ *   shared gram: only the postings of that many of its rarest grams are read ("prefix filter").
+ * - Changes stay exact without regrouping everything. A non-leader never affects anyone else,
+ *   and neither does a whole group leaving. Only a leader appearing or vanishing in the middle of
+ *   the timeline can change later choices, and then only of groups created after it: those are
+ *   cut off and their items replayed in order ("replay from"). New messages arrive at the end, so
+ *   they cost one candidate lookup each.
+ */
+
+export interface Member {
+  item: InboxItem;
+  grams: ReadonlySet<string>;
+  /** Arrival order: breaks ties between equal timestamps the way the store lists them. */
+  seq: number;
+}
+
+export interface Group {
+  leader: Member;
+  /** In time order; `members[0]` is the leader. */
+  members: Member[];
+}
+
+export interface GroupIndex {
+  /** Items held. */
+  readonly size: number;
+  has(id: string): boolean;
+  /** Adds items of any age; the result is what grouping all items from scratch gives. */
+  add(members: readonly Member[]): void;
+  /** Removes items by exchange id and returns them. */
+  remove(ids: Iterable<string>): Member[];
+  /** For display: biggest first, then the most recent message, then the oldest group. Cached. */
+  sorted(): readonly Group[];
+  all(): IterableIterator<Member>;
+}
+
+export function compareMembers(a: Member, b: Member): number {
+  return a.item.at < b.item.at ? -1 : a.item.at > b.item.at ? 1 : a.seq - b.seq;
+}
+
+const latest = (group: Group) => group.members[group.members.length - 1]!.item.at;
+
+export function createGroupIndex(minSimilarity: number): GroupIndex {
+  /** Groups in creation order, which is their leaders' time order. */
+  const ordered: Group[] = [];
+  const postings = new Map<string, Set<Group>>();
+  /** Groups led by a text with no grams (only punctuation): alike only to each other. */
+  const gramless = new Set<Group>();
+  const home = new Map<string, Group>();
+  let sortedCache: Group[] | undefined;
+
+  const index = (group: Group) => {
+    if (group.leader.grams.size === 0) gramless.add(group);
+    for (const gram of group.leader.grams) {
+      const list = postings.get(gram);
+      if (list) list.add(group);
+      else postings.set(gram, new Set([group]));
+    }
+  };
+  const unindex = (group: Group) => {
+    gramless.delete(group);
+    for (const gram of group.leader.grams) {
+      const list = postings.get(gram);
+      list?.delete(group);
+      if (list?.size === 0) postings.delete(gram);
+    }
+  };
+  /** Position in `ordered` of the first group whose leader is not before `member`. */
+  const cutPoint = (member: Member) => {
+    let low = 0;
+    let high = ordered.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (compareMembers(ordered[middle]!.leader, member) < 0) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  };
+
+  /** The first-created group led before `member` that `member` is alike enough to. */
+  const firstMatch = (member: Member): Group | undefined => {
+    let best: Group | undefined;
+    const consider = (group: Group) => {
+      if (best && compareMembers(group.leader, best.leader) >= 0) return;
+      if (compareMembers(group.leader, member) >= 0) return;
+      if (jaccard(group.leader.grams, member.grams) >= minSimilarity) best = group;
+    };
+    const size = member.grams.size;
+    if (minSimilarity <= 0 || size === 0) {
+      // Degenerate cases the index cannot narrow: every group, or only gramless leaders, can match.
+      for (const group of minSimilarity <= 0 ? ordered : gramless) consider(group);
+      return best;
+    }
+    const needed = Math.ceil(minSimilarity * size - 1e-9);
+    if (needed > size) return undefined;
+    const rarest = [...member.grams]
+      .sort((a, b) => (postings.get(a)?.size ?? 0) - (postings.get(b)?.size ?? 0))
+      .slice(0, size - needed + 1);
+    const seen = new Set<Group>();
+    for (const gram of rarest) {
+      for (const group of postings.get(gram) ?? []) {
+        if (seen.has(group)) continue;
+        seen.add(group);
+        consider(group);
+      }
+    }
+    return best;
+  };
+
+  const join = (group: Group, member: Member) => {
+    const { members } = group;
+    let at = members.length;
+    while (at > 0 && compareMembers(members[at - 1]!, member) > 0) at -= 1;
+    members.splice(at, 0, member);
+    home.set(member.item.exchangeId, group);
+  };
+  /** Only for a member after every leader: a new group goes last in creation order. */
+  const lead = (member: Member) => {
+    const group: Group = { leader: member, members: [member] };
+    ordered.push(group);
+    index(group);
+    home.set(member.item.exchangeId, group);
+  };
+  /** Regroups, in time order, the items of every group led from `from` on, plus `extra`. */
+  const replayFrom = (from: Member, extra: readonly Member[]) => {
+    const cut = ordered.splice(cutPoint(from));
+    const replay = [...extra];
+    for (const group of cut) {
+      unindex(group);
+      replay.push(...group.members);
+    }
+    replay.sort(compareMembers);
+    for (const member of replay) {
+      const group = firstMatch(member);
+      if (group) join(group, member);
+      else lead(member);
+    }
+  };
+
+  return {
+    get size() {
+      return home.size;
+    },
+    has: (id) => home.has(id),
+    add(members) {
+      if (members.length === 0) return;
+      sortedCache = undefined;
+      const pending = [...members].sort(compareMembers);
+      for (let at = 0; at < pending.length; at += 1) {
+        const member = pending[at]!;
+        const group = firstMatch(member);
+        const last = ordered[ordered.length - 1];
+        if (group) join(group, member);
+        else if (!last || compareMembers(last.leader, member) < 0) lead(member);
+        else {
+          // A new leader in the middle of the timeline: later groups may now lose items to it.
+          replayFrom(member, pending.slice(at));
+          return;
+        }
+      }
+    },
+    remove(ids) {
+      const gone = new Map<Group, Set<string>>();
+      for (const id of ids) {
+        const group = home.get(id);
+        if (!group) continue;
+        home.delete(id);
+        const set = gone.get(group) ?? new Set<string>();
+        set.add(id);
+        gone.set(group, set);
+      }
+      const removed: Member[] = [];
+      let replayAt: Member | undefined;
+      for (const [group, set] of gone) {
+        removed.push(...group.members.filter((member) => set.has(member.item.exchangeId)));
+        group.members = group.members.filter((member) => !set.has(member.item.exchangeId));
+        if (group.members.length === 0) {
+          ordered.splice(cutPoint(group.leader), 1);
+          unindex(group);
+        } else if (set.has(group.leader.item.exchangeId) && (!replayAt || compareMembers(group.leader, replayAt) < 0)) {
+          replayAt = group.leader; // the rest of this group lost its leader: regroup from there
+        }
+      }
+      if (replayAt) replayFrom(replayAt, []);
+      if (removed.length > 0) sortedCache = undefined;
+      return removed;
+    },
+    sorted() {
+      // Array.prototype.sort is stable: equal groups stay in creation order.
+      sortedCache ??= [...ordered].sort((a, b) => b.members.length - a.members.length || (latest(a) < latest(b) ? 1 : latest(a) > latest(b) ? -1 : 0));
+      return sortedCache;
+    },
+    all: function* () {
+      for (const group of ordered) yield* group.members;
+    },
+  };
+}
