@@ -75,6 +75,7 @@ export async function createRuntimeStore(options: RuntimeStoreOptions): Promise<
     await writing;
   };
 
+  let exchangesRemoved = 0;
   const store: RuntimeStore = {
     async getState(chatKey) {
       return db.data.sessions[chatKey];
@@ -91,6 +92,7 @@ export async function createRuntimeStore(options: RuntimeStoreOptions): Promise<
         if (handoff.chatKey === chatKey) delete data.handoffs[id];
       }
       const removed = await log.removeWhere((exchange) => exchange.chatKey === chatKey);
+      exchangesRemoved += removed.length;
       for (const id of removed) delete data.inbox[id];
       scheduleStateWrite();
       await flushState();
@@ -106,6 +108,7 @@ export async function createRuntimeStore(options: RuntimeStoreOptions): Promise<
       scheduleStateWrite();
     },
     exchanges: (query) => log.read(query?.since),
+    exchangesRemoved: async () => exchangesRemoved,
     findExchange: (id) => log.find(id),
     async feedback() {
       return [...db.data.feedback];
@@ -139,6 +142,7 @@ export async function createRuntimeStore(options: RuntimeStoreOptions): Promise<
       // Exchanges go by whole UTC days: a day file is deleted once all of it is past the cutoff.
       const cutoffDay = cutoffIso.slice(0, 10);
       const removed = await log.dropDaysBefore(cutoffDay);
+      exchangesRemoved += removed;
       for (const id of Object.keys(data.inbox)) {
         const day = dayOfId(id);
         if (day !== undefined && day < cutoffDay) delete data.inbox[id];

@@ -98,6 +98,7 @@ describe('runtime store', () => {
     await store.setInboxStatus([mine.id, theirs.id], 'done');
 
     await store.forget('telegram:1');
+    expect(await store.exchangesRemoved()).toBe(1); // what tells the inbox to reread
     const reopened = await createRuntimeStore({ dir, logger });
     expect(await reopened.getState('telegram:1')).toBeUndefined();
     expect(await reopened.getState('telegram:2')).toBeDefined();
@@ -117,6 +118,7 @@ describe('runtime store', () => {
 
     const removed = await store.purgeOlderThan(30, new Date('2024-05-02T00:00:00Z'));
     expect(removed).toBe(2);
+    expect(await store.exchangesRemoved()).toBe(1);
     expect((await store.exchanges()).map((item) => item.id)).toEqual([recent.id]);
     expect(await store.feedback()).toEqual([]);
     expect(await store.getState('old')).toBeUndefined();

@@ -9,6 +9,7 @@ export function createMemoryStore(): RuntimeStore & { all: { exchanges: Exchange
   const inbox: Record<string, InboxStatus> = {};
   const handoffs = new Map<number, string>();
   let next = 1;
+  let removed = 0;
   return {
     all: { exchanges, feedback },
     async getState(chatKey) {
@@ -19,6 +20,7 @@ export function createMemoryStore(): RuntimeStore & { all: { exchanges: Exchange
     },
     async forget(chatKey) {
       states.delete(chatKey);
+      removed += exchanges.filter((exchange) => exchange.chatKey === chatKey).length;
       for (const list of [exchanges, feedback] as { chatKey: string }[][]) {
         for (let index = list.length - 1; index >= 0; index -= 1) if (list[index]!.chatKey === chatKey) list.splice(index, 1);
       }
@@ -36,6 +38,9 @@ export function createMemoryStore(): RuntimeStore & { all: { exchanges: Exchange
     async exchanges(options) {
       const since = options?.since?.toISOString();
       return exchanges.filter((exchange) => !since || exchange.at >= since);
+    },
+    async exchangesRemoved() {
+      return removed;
     },
     async findExchange(id) {
       return exchanges.find((exchange) => exchange.id === id);
