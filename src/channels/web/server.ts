@@ -9,6 +9,7 @@ import { createAccounts, createLoginLimiter, createSessions } from '../../admin/
 import { parseQuestions, type BenchQuestion } from '../../admin/bench.ts';
 import { createDrafts } from '../../admin/drafts.ts';
 import { createHistory } from '../../admin/history.ts';
+import { createInboxFeed } from '../../admin/inbox-feed.ts';
 import type { RuntimeStore } from '../../admin/ports.ts';
 import { createPublisher } from '../../admin/publish.ts';
 import type { CoreServices } from '../../bootstrap.ts';
@@ -104,6 +105,7 @@ export async function buildWebServices(deps: WebServerDeps): Promise<WebServices
     drafts,
     publisher,
     history,
+    inbox: createInboxFeed({ store: deps.store, threshold: config.CONFIDENCE_THRESHOLD }),
     heldout,
     secureCookies: false,
     telegramWebhook: deps.telegramWebhook,

@@ -3,6 +3,7 @@ import type { createLoginLimiter } from '../../admin/auth.ts';
 import type { BenchQuestion } from '../../admin/bench.ts';
 import type { Drafts } from '../../admin/drafts.ts';
 import type { History } from '../../admin/history.ts';
+import type { InboxFeed } from '../../admin/inbox-feed.ts';
 import type { RuntimeStore } from '../../admin/ports.ts';
 import type { LiveCore, Publisher } from '../../admin/publish.ts';
 import type { Config } from '../../config.ts';
@@ -20,6 +21,8 @@ export interface WebServices {
   drafts: Drafts;
   publisher: Publisher;
   history: History;
+  /** The review inbox, kept between visits. */
+  inbox: InboxFeed;
   heldout: () => Promise<BenchQuestion[]>;
   /** Cookies get `Secure` when the console is served over HTTPS (set by the composition root). */
   secureCookies: boolean;
