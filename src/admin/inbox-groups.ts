@@ -29,6 +29,9 @@ export interface Group {
   leader: Member;
   /** In time order; `members[0]` is the leader. */
   members: Member[];
+  /** Scratch for candidate lookups: the query that last counted this group, and its hits. */
+  stamp: number;
+  hits: number;
 }
 
 export interface GroupIndex {
@@ -53,26 +56,29 @@ const latest = (group: Group) => group.members[group.members.length - 1]!.item.a
 export function createGroupIndex(minSimilarity: number): GroupIndex {
   /** Groups in creation order, which is their leaders' time order. */
   const ordered: Group[] = [];
-  const postings = new Map<string, Set<Group>>();
+  // Arrays, not Sets: most grams belong to one leader, and 10,000 leaders make ~150,000 lists.
+  const postings = new Map<string, Group[]>();
   /** Groups led by a text with no grams (only punctuation): alike only to each other. */
   const gramless = new Set<Group>();
   const home = new Map<string, Group>();
   let sortedCache: Group[] | undefined;
+  let queries = 0;
 
   const index = (group: Group) => {
     if (group.leader.grams.size === 0) gramless.add(group);
     for (const gram of group.leader.grams) {
       const list = postings.get(gram);
-      if (list) list.add(group);
-      else postings.set(gram, new Set([group]));
+      if (list) list.push(group);
+      else postings.set(gram, [group]);
     }
   };
   const unindex = (group: Group) => {
     gramless.delete(group);
     for (const gram of group.leader.grams) {
       const list = postings.get(gram);
-      list?.delete(group);
-      if (list?.size === 0) postings.delete(gram);
+      if (!list) continue;
+      if (list.length === 1) postings.delete(gram);
+      else list.splice(list.indexOf(group), 1);
     }
   };
   /** Position in `ordered` of the first group whose leader is not before `member`. */
@@ -90,29 +96,47 @@ export function createGroupIndex(minSimilarity: number): GroupIndex {
   /** The first-created group led before `member` that `member` is alike enough to. */
   const firstMatch = (member: Member): Group | undefined => {
     let best: Group | undefined;
-    const consider = (group: Group) => {
-      if (best && compareMembers(group.leader, best.leader) >= 0) return;
-      if (compareMembers(group.leader, member) >= 0) return;
-      if (jaccard(group.leader.grams, member.grams) >= minSimilarity) best = group;
-    };
     const size = member.grams.size;
+    const earlier = (group: Group) =>
+      compareMembers(group.leader, member) < 0 && (!best || compareMembers(group.leader, best.leader) < 0);
     if (minSimilarity <= 0 || size === 0) {
       // Degenerate cases the index cannot narrow: every group, or only gramless leaders, can match.
-      for (const group of minSimilarity <= 0 ? ordered : gramless) consider(group);
+      for (const group of minSimilarity <= 0 ? ordered : gramless) {
+        if (earlier(group) && jaccard(group.leader.grams, member.grams) >= minSimilarity) best = group;
+      }
       return best;
     }
     const needed = Math.ceil(minSimilarity * size - 1e-9);
     if (needed > size) return undefined;
-    const rarest = [...member.grams]
-      .sort((a, b) => (postings.get(a)?.size ?? 0) - (postings.get(b)?.size ?? 0))
-      .slice(0, size - needed + 1);
-    const seen = new Set<Group>();
-    for (const gram of rarest) {
-      for (const group of postings.get(gram) ?? []) {
-        if (seen.has(group)) continue;
-        seen.add(group);
-        consider(group);
+    const lists: Group[][] = [];
+    for (const gram of member.grams) {
+      const list = postings.get(gram);
+      if (list) lists.push(list);
+    }
+    lists.sort((a, b) => a.length - b.length);
+    // Grams no leader has are probed for free: they count towards the size - needed + 1.
+    const probed = Math.max(0, Math.min(lists.length, size - needed + 1 - (size - lists.length)));
+    // Count, per candidate, the probed grams it shares (a stamp per query instead of a Set).
+    const stamp = ++queries;
+    const candidates: Group[] = [];
+    for (let at = 0; at < probed; at += 1) {
+      for (const group of lists[at]!) {
+        if (group.stamp !== stamp) {
+          group.stamp = stamp;
+          group.hits = 0;
+          candidates.push(group);
+        }
+        group.hits += 1;
       }
+    }
+    const unprobed = lists.length - probed;
+    for (const group of candidates) {
+      if (!earlier(group)) continue;
+      // Upper bound first: even sharing every unprobed gram, could it reach minSimilarity?
+      const leaderSize = group.leader.grams.size;
+      const most = Math.min(group.hits + unprobed, leaderSize);
+      if (most / (leaderSize + size - most) < minSimilarity - 1e-9) continue;
+      if (jaccard(group.leader.grams, member.grams) >= minSimilarity) best = group;
     }
     return best;
   };
@@ -126,7 +150,7 @@ export function createGroupIndex(minSimilarity: number): GroupIndex {
   };
   /** Only for a member after every leader: a new group goes last in creation order. */
   const lead = (member: Member) => {
-    const group: Group = { leader: member, members: [member] };
+    const group: Group = { leader: member, members: [member], stamp: 0, hits: 0 };
     ordered.push(group);
     index(group);
     home.set(member.item.exchangeId, group);

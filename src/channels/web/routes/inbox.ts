@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { INBOX_STATUSES } from '../../../admin/inbox-index.ts';
 import type { InboxStatus } from '../../../admin/ports.ts';
+import type { Engine } from '../../../engine-types.ts';
 import { badRequest } from '../errors.ts';
 import type { WebEnv } from '../security.ts';
 import { readJson, type WebServices } from '../services.ts';
@@ -22,9 +23,33 @@ function positive(value: string | undefined, fallback: number, message: string):
   return Number.isInteger(number) && number >= 1 ? number : badRequest(message);
 }
 
+type Guess = { intent: string; score: number } | undefined;
+
+/**
+ * What the bot's classifier leans towards for a group's text now, even when it answered `none`.
+ * Kept per text until the engine changes (publish, rollback), so paging back and forth asks the
+ * engine only about groups not yet seen. Cleared when it grows past a few pages' worth of texts.
+ */
+function createGuesses() {
+  let key: { engine: Engine; version: number } | undefined;
+  let cache = new Map<string, Guess>();
+  return (engine: Engine, text: string): Guess => {
+    if (key?.engine !== engine || key.version !== engine.version() || cache.size >= 5000) {
+      key = { engine, version: engine.version() };
+      cache = new Map();
+    }
+    if (cache.has(text)) return cache.get(text);
+    const top = engine.respond({ kind: 'text', text }, undefined).trace.ranked[0];
+    const guess = top ? { intent: top.intent, score: top.score } : undefined;
+    cache.set(text, guess);
+    return guess;
+  };
+}
+
 /** Admin review inbox: grouped misses, one page at a time; add-as-example, dismiss. */
 export function inboxRoutes(services: WebServices) {
   const app = new Hono<WebEnv>();
+  const guessFor = createGuesses();
 
   app.get('/', async (c) => {
     const status = (c.req.query('status') ?? 'new') as InboxStatus;
@@ -34,12 +59,7 @@ export function inboxRoutes(services: WebServices) {
     const view = await services.inbox.view({ status, page, size });
     const engine = services.core.engine;
     // Only the groups on this page are asked about, so a large inbox costs one page of guesses.
-    const groups = view.groups.map((group) => {
-      // What the bot's classifier leans towards now, even when it answered `none`.
-      const { trace } = engine.respond({ kind: 'text', text: group.text }, undefined);
-      const guess = trace.ranked[0];
-      return { ...group, guess: guess ? { intent: guess.intent, score: guess.score } : undefined };
-    });
+    const groups = view.groups.map((group) => ({ ...group, guess: guessFor(engine, group.text) }));
     const intents = engine.knowledge().intents.map((intent) => ({ name: intent.name, description: intent.description }));
     return c.json({ ...view, groups, intents });
   });
