@@ -37,7 +37,6 @@ export interface Group {
 export interface GroupIndex {
   /** Items held. */
   readonly size: number;
-  has(id: string): boolean;
   /** Adds items of any age; the result is what grouping all items from scratch gives. */
   add(members: readonly Member[]): void;
   /** Removes items by exchange id and returns them. */
@@ -155,13 +154,32 @@ export function createGroupIndex(minSimilarity: number): GroupIndex {
     index(group);
     home.set(member.item.exchangeId, group);
   };
+  /**
+   * A new leader in the middle of the timeline. Only items of groups created after it could move
+   * to it, and only if alike to it; when none is, it slots in and nothing else changes. That scan
+   * is one Jaccard per later item, far cheaper than regrouping them.
+   */
+  const leadInMiddle = (member: Member): boolean => {
+    const at = cutPoint(member);
+    for (let index = at; index < ordered.length; index += 1) {
+      for (const later of ordered[index]!.members) {
+        if (jaccard(member.grams, later.grams) >= minSimilarity) return false;
+      }
+    }
+    const group: Group = { leader: member, members: [member], stamp: 0, hits: 0 };
+    ordered.splice(at, 0, group);
+    index(group);
+    home.set(member.item.exchangeId, group);
+    return true;
+  };
   /** Regroups, in time order, the items of every group led from `from` on, plus `extra`. */
   const replayFrom = (from: Member, extra: readonly Member[]) => {
     const cut = ordered.splice(cutPoint(from));
+    // One push per member: push(...members) of a 100,000-message group would overflow the stack.
     const replay = [...extra];
     for (const group of cut) {
       unindex(group);
-      replay.push(...group.members);
+      for (const member of group.members) replay.push(member);
     }
     replay.sort(compareMembers);
     for (const member of replay) {
@@ -175,7 +193,6 @@ export function createGroupIndex(minSimilarity: number): GroupIndex {
     get size() {
       return home.size;
     },
-    has: (id) => home.has(id),
     add(members) {
       if (members.length === 0) return;
       sortedCache = undefined;
@@ -186,8 +203,8 @@ export function createGroupIndex(minSimilarity: number): GroupIndex {
         const last = ordered[ordered.length - 1];
         if (group) join(group, member);
         else if (!last || compareMembers(last.leader, member) < 0) lead(member);
-        else {
-          // A new leader in the middle of the timeline: later groups may now lose items to it.
+        else if (!leadInMiddle(member)) {
+          // Later groups lose items to the new leader: regroup them, with the rest of this batch.
           replayFrom(member, pending.slice(at));
           return;
         }
@@ -206,8 +223,9 @@ export function createGroupIndex(minSimilarity: number): GroupIndex {
       const removed: Member[] = [];
       let replayAt: Member | undefined;
       for (const [group, set] of gone) {
-        removed.push(...group.members.filter((member) => set.has(member.item.exchangeId)));
-        group.members = group.members.filter((member) => !set.has(member.item.exchangeId));
+        const kept: Member[] = [];
+        for (const member of group.members) (set.has(member.item.exchangeId) ? removed : kept).push(member);
+        group.members = kept;
         if (group.members.length === 0) {
           ordered.splice(cutPoint(group.leader), 1);
           unindex(group);
