@@ -59,6 +59,8 @@ export async function createRuntimeStore(options: RuntimeStoreOptions): Promise<
     const feedbackLog = await openDayLog<Feedback>({ dir: path.join(dir, 'feedback'), logger, now, isRecord: isFeedback });
 
     let closed = false;
+    // Exchanges deleted since opening (forget, retention): the inbox rereads when this changes.
+    let exchangesRemoved = 0;
     const store: RuntimeStore = {
       async getState(chatKey) {
         return (await sessions.get(chatKey))?.state;
@@ -76,6 +78,7 @@ export async function createRuntimeStore(options: RuntimeStoreOptions): Promise<
         await sessions.remove(chatKey);
         await feedbackLog.removeWhere((item) => item.chatKey === chatKey);
         const removed = await exchanges.removeWhere((exchange) => exchange.chatKey === chatKey);
+        exchangesRemoved += removed.length;
         const data = documents.data;
         for (const [id, handoff] of Object.entries(data.handoffs)) {
           if (handoff.chatKey === chatKey) delete data.handoffs[id];
@@ -96,6 +99,7 @@ export async function createRuntimeStore(options: RuntimeStoreOptions): Promise<
         const all = await exchanges.read(since ? { fromDay: since.toISOString().slice(0, 10) } : {});
         return since ? all.filter((exchange) => new Date(exchange.at) >= since) : all;
       },
+      exchangesRemoved: async () => exchangesRemoved,
       async findExchange(id) {
         const position = positionOfId(id);
         if (position) return exchanges.readAt(position, (exchange) => exchange.id === id);
@@ -131,7 +135,9 @@ export async function createRuntimeStore(options: RuntimeStoreOptions): Promise<
         const cutoffIso = new Date(at.getTime() - days * 86_400_000).toISOString();
         const cutoffDay = cutoffIso.slice(0, 10);
         // Logs go by whole UTC days: a day file is deleted once all of it is past the cutoff.
-        const removed = (await exchanges.dropDaysBefore(cutoffDay)) + (await feedbackLog.dropDaysBefore(cutoffDay));
+        const exchangesDropped = await exchanges.dropDaysBefore(cutoffDay);
+        exchangesRemoved += exchangesDropped;
+        const removed = exchangesDropped + (await feedbackLog.dropDaysBefore(cutoffDay));
         const data = documents.data;
         for (const [id, handoff] of Object.entries(data.handoffs)) {
           if (handoff.at < cutoffIso) delete data.handoffs[id];

@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Reply, Trace } from '../dialogue/types.ts';
 import type { Engine } from '../engine-types.ts';
 import { sameOrFiner } from '../evaluation/metrics.ts';
@@ -63,22 +64,48 @@ export function isCorrect(question: BenchQuestion, reply: Pick<Reply, 'intent' |
 }
 
 export function runBatch(engine: Responder, questions: readonly BenchQuestion[], now = new Date()): BenchReport {
-  const rows = questions.map((question): BenchRow => {
-    const { reply, trace } = explain(engine, question.text, now);
-    return {
-      id: question.id,
-      text: question.text,
-      expectedTopic: question.topic,
-      expectedIntent: question.intent,
-      intent: reply.intent,
-      topic: reply.topic,
-      kind: reply.kind,
-      confidence: reply.confidence,
-      decidedBy: trace.decidedBy,
-      ok: isCorrect(question, reply),
-      reply: reply.text,
-    };
-  });
+  return scoreRows(questions.map((question) => benchRow(engine, question, now)));
+}
+
+/**
+ * The same report as `runBatch`, asked `chunkSize` questions at a time with a pause between
+ * chunks. `respond` is synchronous, so a file of 2,000 questions in one loop would hold the
+ * event loop for seconds and the chat would wait; between chunks other requests get their turn.
+ */
+export async function runBatchInChunks(
+  engine: Responder,
+  questions: readonly BenchQuestion[],
+  now = new Date(),
+  options: { chunkSize?: number; pause?: () => Promise<unknown> } = {},
+): Promise<BenchReport> {
+  const chunkSize = options.chunkSize ?? 50;
+  const pause = options.pause ?? (() => yieldToEventLoop());
+  const rows: BenchRow[] = [];
+  for (let start = 0; start < questions.length; start += chunkSize) {
+    if (start > 0) await pause();
+    for (const question of questions.slice(start, start + chunkSize)) rows.push(benchRow(engine, question, now));
+  }
+  return scoreRows(rows);
+}
+
+function benchRow(engine: Responder, question: BenchQuestion, now: Date): BenchRow {
+  const { reply, trace } = explain(engine, question.text, now);
+  return {
+    id: question.id,
+    text: question.text,
+    expectedTopic: question.topic,
+    expectedIntent: question.intent,
+    intent: reply.intent,
+    topic: reply.topic,
+    kind: reply.kind,
+    confidence: reply.confidence,
+    decidedBy: trace.decidedBy,
+    ok: isCorrect(question, reply),
+    reply: reply.text,
+  };
+}
+
+function scoreRows(rows: BenchRow[]): BenchReport {
   const scores = new Map<string, TopicScore>();
   for (const row of rows) {
     if (row.ok === undefined) continue;

@@ -1,4 +1,8 @@
+import { createGroupIndex, type GroupIndex, type Member } from './inbox-groups.ts';
 import type { Exchange, Feedback, InboxStatus } from './ports.ts';
+import { bigrams } from './text-similarity.ts';
+
+export { bigrams, jaccard } from './text-similarity.ts';
 
 /**
  * The review inbox: messages the bot did not understand (`none`), answered with low confidence,
@@ -38,66 +42,63 @@ export function inboxItems(
   const disliked = new Set(feedback.filter((entry) => entry.value === 'down').map((entry) => entry.exchangeId));
   const items: InboxItem[] = [];
   for (const exchange of exchanges) {
-    const reasons: InboxReason[] = [];
-    if (exchange.intent === 'none') reasons.push('none');
-    else if (exchange.confidence < threshold && exchange.decidedBy === 'classifier') reasons.push('low');
-    if (disliked.has(exchange.id)) reasons.push('down');
-    if (reasons.length === 0 || !exchange.text.trim()) continue;
-    items.push({
-      exchangeId: exchange.id,
-      at: exchange.at,
-      text: exchange.text,
-      intent: exchange.intent,
-      confidence: exchange.confidence,
-      reasons,
-      status: statuses[exchange.id] ?? 'new',
-    });
+    const item = inboxItem(exchange, disliked.has(exchange.id), statuses[exchange.id] ?? 'new', threshold);
+    if (item) items.push(item);
   }
   return items.sort((a, b) => a.at.localeCompare(b.at));
 }
 
-/** Character bigrams of the text without spaces and punctuation (a one-character text is its own gram). */
-export function bigrams(text: string): Set<string> {
-  const chars = [...text.normalize('NFKC').toLowerCase().replace(/[\s\p{P}\p{S}]/gu, '')];
-  if (chars.length === 1) return new Set(chars);
-  const grams = new Set<string>();
-  for (let index = 0; index + 1 < chars.length; index += 1) grams.add(`${chars[index]}${chars[index + 1]}`);
-  return grams;
-}
-
-export function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
-  if (a.size === 0 && b.size === 0) return 1;
-  let shared = 0;
-  for (const gram of a) if (b.has(gram)) shared += 1;
-  return shared / (a.size + b.size - shared);
+/** The inbox item for one exchange, or undefined when the bot did fine and nobody disliked it. */
+export function inboxItem(exchange: Exchange, disliked: boolean, status: InboxStatus, threshold: number): InboxItem | undefined {
+  const reasons: InboxReason[] = [];
+  if (exchange.intent === 'none') reasons.push('none');
+  else if (exchange.confidence < threshold && exchange.decidedBy === 'classifier') reasons.push('low');
+  if (disliked) reasons.push('down');
+  if (reasons.length === 0 || !exchange.text.trim()) return undefined;
+  return {
+    exchangeId: exchange.id,
+    at: exchange.at,
+    text: exchange.text,
+    intent: exchange.intent,
+    confidence: exchange.confidence,
+    reasons,
+    status,
+  };
 }
 
 /**
- * Greedy single-pass clustering: each item joins the first group whose leader is at least
- * `minSimilarity` alike (bigram Jaccard), else starts a group. Biggest groups first, ties by the
- * most recent message. Items of different statuses are grouped separately so a done group does
- * not swallow new messages.
+ * Greedy single-pass clustering: each item, in time order, joins the first group whose leader is
+ * at least `minSimilarity` alike (bigram Jaccard), else starts a group. Biggest groups first, ties
+ * by the most recent message. Items of different statuses are grouped separately so a done group
+ * does not swallow new messages. Uses the inverted index of inbox-groups.ts, so the cost grows
+ * with the candidates sharing grams, not with the square of the items.
  */
 export function groupSimilar(items: readonly InboxItem[], minSimilarity = 0.4): InboxGroup[] {
-  const groups: { leader: Set<string>; items: InboxItem[] }[] = [];
+  const byStatus = new Map<InboxStatus, GroupIndex>();
+  let seq = 0;
+  const members = new Map<InboxStatus, Member[]>();
   for (const item of items) {
-    const grams = bigrams(item.text);
-    const home = groups.find(
-      (group) => group.items[0]?.status === item.status && jaccard(group.leader, grams) >= minSimilarity,
-    );
-    if (home) home.items.push(item);
-    else groups.push({ leader: grams, items: [item] });
+    const list = members.get(item.status) ?? [];
+    list.push({ item, grams: bigrams(item.text), seq: seq++ });
+    members.set(item.status, list);
   }
-  return groups
-    .map(({ items: members }) => summarise(members))
-    .sort((a, b) => b.size - a.size || latest(b).localeCompare(latest(a)));
+  for (const [status, list] of members) {
+    const index = createGroupIndex(minSimilarity);
+    index.add(list);
+    byStatus.set(status, index);
+  }
+  return [...byStatus.values()]
+    .flatMap((index) => index.sorted().map((group) => ({ group, summary: summarise(group.members.map((member) => member.item)) })))
+    .sort((a, b) => b.summary.size - a.summary.size || latest(b.summary).localeCompare(latest(a.summary)) || a.group.leader.seq - b.group.leader.seq)
+    .map(({ summary }) => summary);
 }
 
 function latest(group: InboxGroup): string {
   return group.items[group.items.length - 1]?.at ?? '';
 }
 
-function summarise(items: InboxItem[]): InboxGroup {
+/** A group as the console shows it: led by its first message, with the reasons of all. */
+export function summarise(items: InboxItem[]): InboxGroup {
   const first = items[0]!;
   const counts = new Map<string, number>();
   for (const item of items) counts.set(item.intent, (counts.get(item.intent) ?? 0) + 1);

@@ -44,6 +44,11 @@ export interface RuntimeStore {
   recordExchange(exchange: Omit<Exchange, 'id'>): Promise<Exchange>;
   recordFeedback(feedback: Feedback): Promise<void>;
   exchanges(options?: { since?: Date }): Promise<Exchange[]>;
+  /**
+   * How many exchanges this store has deleted since it opened (forget, retention). A reader that
+   * keeps exchanges between calls (the review inbox) rereads when this changes.
+   */
+  exchangesRemoved(): Promise<number>;
   findExchange(id: string): Promise<Exchange | undefined>;
   feedback(): Promise<Feedback[]>;
   inboxStatuses(): Promise<Record<string, InboxStatus>>;

@@ -82,6 +82,7 @@ export function storeContract(name: string, subject: ContractSubject): void {
       await store.setInboxStatus([mine.id, theirs.id], 'done');
 
       await store.forget('telegram:1');
+      expect(await store.exchangesRemoved()).toBe(1); // what tells the inbox to reread
       const after = subject.reopen ? await subject.reopen() : store;
       expect(await after.getState('telegram:1')).toBeUndefined();
       expect(await after.getState('telegram:2')).toBeDefined();
@@ -100,6 +101,7 @@ export function storeContract(name: string, subject: ContractSubject): void {
       await store.recordFeedback({ exchangeId: 'old', at: '2024-01-01T08:00:00.000Z', chatKey: 'c', value: 'up', intent: 'a.b' });
       const removed = await store.purgeOlderThan(30, new Date('2024-05-02T00:00:00Z'));
       expect(removed).toBe(2);
+      expect(await store.exchangesRemoved()).toBe(1);
       expect((await store.exchanges()).map((item) => item.id)).toEqual([recent.id]);
       expect(await store.feedback()).toEqual([]);
     });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseQuestions, reportToCsv, runBatch } from '../../src/admin/bench.ts';
+import { parseQuestions, reportToCsv, runBatch, runBatchInChunks } from '../../src/admin/bench.ts';
 import type { Responder } from '../../src/admin/bench.ts';
 
 /** An engine that answers by keyword: enough to score a batch. */
@@ -48,5 +48,32 @@ describe('test bench batch', () => {
   it('writes a CSV a spreadsheet cannot mistake for formulas', () => {
     const report = runBatch(engine, [{ id: 'a', text: '=HYPERLINK("x")', topic: 'hotline' }]);
     expect(reportToCsv(report)).toContain(`"'=HYPERLINK(""x"")"`);
+  });
+
+  const many = () =>
+    parseQuestions(
+      ['text,topic', ...Array.from({ length: 230 }, (_, n) => [`法律援助怎么申请${n},legal_aid`, `热线${n},hotline`, `狗咬人${n},legal_aid`][n % 3]!)].join('\n'),
+    ).questions;
+
+  it('gives the same report when scoring in chunks as in one go', async () => {
+    const questions = many();
+    const now = new Date('2024-05-01T08:00:00Z');
+    expect(await runBatchInChunks(engine, questions, now)).toEqual(runBatch(engine, questions, now));
+  });
+
+  it('lets other requests in while a large file is scored', async () => {
+    const order: string[] = [];
+    const counting: Responder = {
+      respond(input, state, now) {
+        order.push('question');
+        return engine.respond(input, state, now);
+      },
+    };
+    // A chat message that arrives just after the batch starts.
+    setImmediate(() => order.push('chat'));
+    await runBatchInChunks(counting, many());
+    const chatAt = order.indexOf('chat');
+    expect(chatAt).toBeGreaterThan(0);
+    expect(chatAt).toBeLessThan(order.length - 1); // answered before the batch was done
   });
 });

@@ -182,6 +182,41 @@ describe('web chat and console in a browser', () => {
     // A publish trains a model in a child process: seconds alone, much longer on a busy 2-core CI box.
   }, 150_000);
 
+  it('pages through a long inbox with 上一页 and 下一页, showing the total', async () => {
+    // 60 messages no two of which look alike: 60 groups, more than one page of 50.
+    let char = 0x4e00;
+    for (let index = 0; index < 60; index += 1) {
+      await app.store.recordExchange({
+        at: new Date(Date.now() - (60 - index) * 1000).toISOString(),
+        channel: 'web',
+        chatKey: `web:pager${index}`,
+        text: Array.from({ length: 6 }, () => String.fromCodePoint(char++)).join(''),
+        intent: 'none',
+        topic: 'none',
+        confidence: 0,
+        kind: 'clarify',
+        decidedBy: 'fallback',
+        reply: '…',
+      });
+    }
+    await page.goto(`${app.url}/console/inbox`);
+    const info = page.locator('.pager .page-info').first();
+    await info.waitFor();
+    expect(await info.innerText()).toMatch(/^第 1 \/ 2 页 · 共 \d+ 组/);
+    expect(await page.locator('.group').count()).toBe(50);
+    expect(await page.locator('.pager .prev').first().isDisabled()).toBe(true);
+    const firstOnPageOne = await page.locator('.group').first().getAttribute('data-id');
+
+    await page.locator('.pager .next').first().click();
+    await expect.poll(() => info.innerText()).toMatch(/^第 2 \/ 2 页/);
+    expect(await page.locator('.group').first().getAttribute('data-id')).not.toBe(firstOnPageOne);
+    expect(await page.locator('.pager .next').first().isDisabled()).toBe(true);
+    await shot('inbox-page-2');
+
+    await page.locator('.pager .prev').first().click();
+    await expect.poll(() => info.innerText()).toMatch(/^第 1 \/ 2 页/);
+  });
+
   it('edits a fact; the chat answer changes at once, and a rollback restores it', async () => {
     const question = '法律援助怎么申请';
     await page.goto(`${app.url}/console/bench`);

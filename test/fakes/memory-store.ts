@@ -10,6 +10,7 @@ export function createMemoryStore(): RuntimeStore & { all: { exchanges: Exchange
   const handoffs = new Map<number, string>();
   const latest = new Map<string, string>();
   let next = 1;
+  let removed = 0;
   return {
     all: { exchanges, feedback },
     async getState(chatKey) {
@@ -26,6 +27,7 @@ export function createMemoryStore(): RuntimeStore & { all: { exchanges: Exchange
     async forget(chatKey) {
       states.delete(chatKey);
       latest.delete(chatKey);
+      removed += exchanges.filter((exchange) => exchange.chatKey === chatKey).length;
       for (const [id, owner] of handoffs) if (owner === chatKey) handoffs.delete(id);
       for (const exchange of exchanges) if (exchange.chatKey === chatKey) delete inbox[exchange.id];
       for (const list of [exchanges, feedback] as { chatKey: string }[][]) {
@@ -45,6 +47,9 @@ export function createMemoryStore(): RuntimeStore & { all: { exchanges: Exchange
     async exchanges(options) {
       const since = options?.since?.toISOString();
       return exchanges.filter((exchange) => !since || exchange.at >= since);
+    },
+    async exchangesRemoved() {
+      return removed;
     },
     async findExchange(id) {
       return exchanges.find((exchange) => exchange.id === id);
@@ -67,16 +72,17 @@ export function createMemoryStore(): RuntimeStore & { all: { exchanges: Exchange
     async purgeOlderThan(days, at = new Date()) {
       // Whole UTC days, like the embedded store.
       const cutoffDay = new Date(at.getTime() - days * 86_400_000).toISOString().slice(0, 10);
-      let removed = 0;
+      let count = 0;
       for (const list of [exchanges, feedback] as { at: string }[][]) {
         for (let index = list.length - 1; index >= 0; index -= 1) {
           if (list[index]!.at.slice(0, 10) < cutoffDay) {
+            if (list === (exchanges as { at: string }[])) removed += 1;
             list.splice(index, 1);
-            removed += 1;
+            count += 1;
           }
         }
       }
-      return removed;
+      return count;
     },
     async expireSessions() {
       return 0;

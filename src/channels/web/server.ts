@@ -11,6 +11,7 @@ import { createAccounts, createSessions } from '../../admin/auth.ts';
 import { createLoginLimiter } from '../../admin/login-limit.ts';
 import { parseQuestions, type BenchQuestion } from '../../admin/bench.ts';
 import { createDrafts } from '../../admin/drafts.ts';
+import { createInboxFeed } from '../../admin/inbox-feed.ts';
 import type { RuntimeStore } from '../../admin/ports.ts';
 import type { Conversation } from '../../chat/conversation.ts';
 import { createPublisher } from '../../admin/publish.ts';
@@ -106,6 +107,7 @@ export async function buildWebServices(deps: WebServerDeps): Promise<WebServices
     drafts,
     publisher,
     history,
+    inbox: createInboxFeed({ store: deps.store, threshold: config.CONFIDENCE_THRESHOLD }),
     heldout,
     secureCookies: false,
     telegramWebhook: deps.telegramWebhook,

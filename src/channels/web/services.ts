@@ -2,6 +2,7 @@ import type { Accounts, Sessions } from '../../admin/auth.ts';
 import type { LoginLimiter } from '../../admin/login-limit.ts';
 import type { BenchQuestion } from '../../admin/bench.ts';
 import type { Drafts } from '../../admin/drafts.ts';
+import type { InboxFeed } from '../../admin/inbox-feed.ts';
 import type { RuntimeStore } from '../../admin/ports.ts';
 import type { Conversation } from '../../chat/conversation.ts';
 import type { HistoryStore } from '../../admin/publish-ports.ts';
@@ -24,6 +25,8 @@ export interface WebServices {
   drafts: Drafts;
   publisher: Publisher;
   history: HistoryStore;
+  /** The review inbox, kept between visits. */
+  inbox: InboxFeed;
   heldout: () => Promise<BenchQuestion[]>;
   /** Cookies get `Secure` when the console is served over HTTPS (set by the composition root). */
   secureCookies: boolean;

@@ -1,11 +1,13 @@
 import { Hono } from 'hono';
-import { groupSimilar, inboxItems } from '../../../admin/inbox.ts';
+import { INBOX_STATUSES } from '../../../admin/inbox-index.ts';
 import type { InboxStatus } from '../../../admin/ports.ts';
+import type { Engine } from '../../../engine-types.ts';
 import { badRequest } from '../errors.ts';
 import type { WebEnv } from '../security.ts';
 import { readJson, type WebServices } from '../services.ts';
 
-const STATUSES: InboxStatus[] = ['new', 'done', 'ignored'];
+const DEFAULT_PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 200;
 
 function exchangeIds(value: unknown): string[] {
   if (!Array.isArray(value) || value.length === 0 || !value.every((id) => typeof id === 'string')) {
@@ -14,32 +16,52 @@ function exchangeIds(value: unknown): string[] {
   return value as string[];
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000;
+/** A positive whole number from the query string, or the default when absent. */
+function positive(value: string | undefined, fallback: number, message: string): number {
+  if (value === undefined || value === '') return fallback;
+  const number = Number(value);
+  return Number.isInteger(number) && number >= 1 ? number : badRequest(message);
+}
 
-/** Admin review inbox: grouped misses, add-as-example, dismiss. */
+type Guess = { intent: string; score: number } | undefined;
+
+/**
+ * What the bot's classifier leans towards for a group's text now, even when it answered `none`.
+ * Kept per text until the engine changes (publish, rollback), so paging back and forth asks the
+ * engine only about groups not yet seen. Cleared when it grows past a few pages' worth of texts.
+ */
+function createGuesses() {
+  let key: { engine: Engine; version: number } | undefined;
+  let cache = new Map<string, Guess>();
+  return (engine: Engine, text: string): Guess => {
+    if (key?.engine !== engine || key.version !== engine.version() || cache.size >= 5000) {
+      key = { engine, version: engine.version() };
+      cache = new Map();
+    }
+    if (cache.has(text)) return cache.get(text);
+    const top = engine.respond({ kind: 'text', text }, undefined).trace.ranked[0];
+    const guess = top ? { intent: top.intent, score: top.score } : undefined;
+    cache.set(text, guess);
+    return guess;
+  };
+}
+
+/** Admin review inbox: grouped misses, one page at a time; add-as-example, dismiss. */
 export function inboxRoutes(services: WebServices) {
   const app = new Hono<WebEnv>();
+  const guessFor = createGuesses();
 
   app.get('/', async (c) => {
     const status = (c.req.query('status') ?? 'new') as InboxStatus;
-    if (!STATUSES.includes(status)) badRequest('状态无效');
-    const [exchanges, feedback, statuses] = await Promise.all([
-      // Reading every day file of a long history costs ~1 s per 100k exchanges: look back 60 days.
-      services.store.exchanges({ since: new Date(Date.now() - 60 * DAY_MS) }),
-      services.store.feedback(),
-      services.store.inboxStatuses(),
-    ]);
-    const items = inboxItems(exchanges, feedback, statuses, services.config.CONFIDENCE_THRESHOLD);
-    const counts = Object.fromEntries(STATUSES.map((name) => [name, items.filter((item) => item.status === name).length]));
+    if (!INBOX_STATUSES.includes(status)) badRequest('状态无效');
+    const page = positive(c.req.query('page'), 1, '页码无效');
+    const size = Math.min(positive(c.req.query('size'), DEFAULT_PAGE_SIZE, '每页条数无效'), MAX_PAGE_SIZE);
+    const view = await services.inbox.view({ status, page, size });
     const engine = services.core.engine;
-    const groups = groupSimilar(items.filter((item) => item.status === status)).map((group) => {
-      // What the bot's classifier leans towards now, even when it answered `none`.
-      const { trace } = engine.respond({ kind: 'text', text: group.text }, undefined);
-      const guess = trace.ranked[0];
-      return { ...group, guess: guess ? { intent: guess.intent, score: guess.score } : undefined };
-    });
+    // Only the groups on this page are asked about, so a large inbox costs one page of guesses.
+    const groups = view.groups.map((group) => ({ ...group, guess: guessFor(engine, group.text) }));
     const intents = engine.knowledge().intents.map((intent) => ({ name: intent.name, description: intent.description }));
-    return c.json({ status, counts, groups, intents });
+    return c.json({ ...view, groups, intents });
   });
 
   /** Adds the text as an example of an intent in the draft and marks the messages done. */
@@ -57,7 +79,7 @@ export function inboxRoutes(services: WebServices) {
   app.post('/status', async (c) => {
     const body = await readJson(c.req);
     const ids = exchangeIds(body.exchangeIds);
-    if (!STATUSES.includes(body.status as InboxStatus)) badRequest('状态无效');
+    if (!INBOX_STATUSES.includes(body.status as InboxStatus)) badRequest('状态无效');
     await services.store.setInboxStatus(ids, body.status as InboxStatus);
     return c.json({ ok: true });
   });

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { explain, parseQuestions, reportToCsv, runBatch } from '../../../admin/bench.ts';
+import { explain, parseQuestions, reportToCsv, runBatchInChunks } from '../../../admin/bench.ts';
 import { dashboardStats } from '../../../admin/stats.ts';
 import { TOPIC_LABELS } from '../../../knowledge/topics.ts';
 import { badRequest } from '../errors.ts';
@@ -33,7 +33,8 @@ export function staffRoutes(services: WebServices) {
     if (typeof body.content !== 'string' || !body.content.trim()) badRequest('请上传 CSV 或 JSONL 文件');
     const { questions, problems } = parseQuestions(body.content as string, typeof body.filename === 'string' ? body.filename : '');
     if (questions.length === 0) return c.json({ error: '文件里没有可读的问题', problems }, 422);
-    const report = runBatch(await engineFor(body.draft), questions, now());
+    // In chunks: chat requests keep being answered while a large file is scored.
+    const report = await runBatchInChunks(await engineFor(body.draft), questions, now());
     return c.json({ ...report, problems, csv: reportToCsv(report), draft: body.draft === true });
   });
 

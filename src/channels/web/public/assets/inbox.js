@@ -1,23 +1,36 @@
-// Review inbox: grouped messages the bot missed; add one as an example, or dismiss the group.
+// Review inbox: grouped messages the bot missed, a page at a time; add one as an example, or dismiss the group.
 const { h, api, toast, showError, start } = window.ConsoleKit;
 const REASONS = { none: '未理解', low: '低置信度', down: '差评' };
 const STATUS = { new: '待处理', done: '已处理', ignored: '已忽略' };
 let status = 'new';
+// After an action the same page reloads; the server clamps it if that page is now past the end.
+let page = 1;
 
 async function load() {
   const content = document.getElementById('content');
   try {
-    const data = await api('GET', `/api/admin/inbox?status=${status}`);
+    const data = await api('GET', `/api/admin/inbox?status=${status}&page=${page}`);
+    page = data.page;
     const tabs = h('div', { className: 'tabs' }, Object.entries(STATUS).map(([key, label]) =>
       h('button', { type: 'button', className: key === status ? 'active' : '', 'data-status': key, text: `${label}（${data.counts[key]}）`,
-        onclick: () => { status = key; load(); } })));
+        onclick: () => { status = key; page = 1; load(); } })));
     const options = data.intents.map((i) => h('option', { value: i.name, text: `${i.name} — ${i.description}` }));
     content.replaceChildren(
       h('p', { className: 'muted', text: '加为例句后写入草稿，发布后生效（无需重启）。' }),
       tabs,
+      pager(data),
       data.groups.length ? h('div', { id: 'groups' }, data.groups.map((g) => group(g, options))) : h('p', { className: 'muted', id: 'empty', text: '没有消息' }),
+      data.pages > 1 ? pager(data) : null,
     );
   } catch (error) { showError(error, content); }
+}
+
+function pager(data) {
+  const go = (next) => { page = next; load(); window.scrollTo(0, 0); };
+  return h('div', { className: 'row pager' },
+    h('button', { type: 'button', className: 'secondary prev', text: '上一页', disabled: data.page <= 1, onclick: () => go(data.page - 1) }),
+    h('span', { className: 'muted page-info', text: `第 ${data.page} / ${data.pages} 页 · 共 ${data.totalGroups} 组、${data.counts[status]} 条消息` }),
+    h('button', { type: 'button', className: 'secondary next', text: '下一页', disabled: data.page >= data.pages, onclick: () => go(data.page + 1) }));
 }
 
 function group(g, options) {
