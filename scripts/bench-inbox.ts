@@ -59,7 +59,7 @@ export async function benchInbox({ messages }: { messages: number }): Promise<In
     const login = await app.request('http://localhost/api/login', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ user: 'admin', password: 'bench-admin-pass' }),
+      body: JSON.stringify({ user: 'admin', password: 'Bench-Inbox-Orchid-2026' }),
     });
     const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
     const open = async () => {

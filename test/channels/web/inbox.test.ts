@@ -7,7 +7,7 @@ let admin: Record<string, string>;
 
 beforeAll(async () => {
   fixture = await createAppFixture();
-  admin = await fixture.login('admin', 'admin-pass-123');
+  admin = await fixture.login('admin', 'admin-Orchid-7421');
 });
 afterAll(() => fixture?.cleanup());
 
