@@ -216,6 +216,16 @@ describe('embedded store: one process per folder', () => {
     await store.close();
     expect((await readdir(dir)).includes('.lock')).toBe(false);
   });
+
+  it('from another host (a re-created container) a lock counts while its heartbeat is fresh, and is taken over when it stopped', async () => {
+    const fresh = new Date().toISOString();
+    await writeFile(path.join(dir, '.lock'), JSON.stringify({ pid: 7, host: 'old-container', since: fresh, beat: fresh }));
+    await expect(createRuntimeStore({ dir, logger })).rejects.toThrow(/pid 7，主机 old-container/);
+    const stale = new Date(Date.now() - 5 * 60_000).toISOString();
+    await writeFile(path.join(dir, '.lock'), JSON.stringify({ pid: 7, host: 'old-container', since: stale, beat: stale }));
+    await open();
+    expect(JSON.parse(await readFile(path.join(dir, '.lock'), 'utf8')).host).toBe(hostname());
+  });
 });
 
 describe('embedded store retention on open', () => {

@@ -1,6 +1,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
+import { writeFileAtomicSync } from '../atomic-file.ts';
 
 /**
  * One process per runtime folder. The embedded store keeps per-chat files and append-only logs
@@ -8,8 +9,14 @@ import path from 'node:path';
  * sessions and race the logs. So opening the store takes `<dir>/.lock` (created exclusively,
  * holding the owner's pid, host and start time), and a second process is refused with a message
  * naming the holder. A lock left by a process that no longer runs (killed with -9, a crash)
- * is taken over, so a restart after a crash never needs a human.
+ * is taken over, so a restart after a crash never needs a human: on this machine the pid is
+ * checked; from another host name (a re-created container, a shared folder) the holder's
+ * heartbeat is, which it rewrites every HEARTBEAT_MS while it runs.
  */
+
+const HEARTBEAT_MS = 10_000;
+/** A lock from another host whose heartbeat is older than this is left over from a crash. */
+const STALE_AFTER_MS = 3 * HEARTBEAT_MS;
 
 export interface LockHolder {
   pid: number;
@@ -17,6 +24,8 @@ export interface LockHolder {
   since: string;
   /** Start time of the pid in clock ticks since boot (Linux), so a reused pid is not mistaken. */
   startTicks?: number;
+  /** Last heartbeat (ISO time). */
+  beat?: string;
 }
 
 export class FolderLockedError extends Error {
@@ -40,7 +49,8 @@ export interface FolderLock {
 
 export function lockFolder(dir: string): FolderLock {
   const file = path.join(dir, '.lock');
-  const me: LockHolder = { pid: process.pid, host: hostname(), since: new Date().toISOString(), startTicks: startTicksOf(process.pid) };
+  const since = new Date().toISOString();
+  const me: LockHolder = { pid: process.pid, host: hostname(), since, beat: since, startTicks: startTicksOf(process.pid) };
   for (let attempt = 0; attempt < 3; attempt += 1) {
     try {
       writeFileSync(file, JSON.stringify(me), { flag: 'wx' });
@@ -63,9 +73,20 @@ export function lockFolder(dir: string): FolderLock {
 
 function handle(file: string, owner: LockHolder): FolderLock {
   let released = false;
+  const heartbeat = setInterval(() => {
+    const holder = readHolder(file);
+    if (!holder || holder.pid !== owner.pid || holder.host !== owner.host) return; // not ours any more
+    try {
+      writeFileAtomicSync(file, JSON.stringify({ ...holder, beat: new Date().toISOString() }));
+    } catch {
+      // A missed beat is harmless: the lock is only taken over after several.
+    }
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
   const release = () => {
     if (released) return;
     released = true;
+    clearInterval(heartbeat);
     const holder = readHolder(file);
     if (holder && holder.pid === owner.pid && holder.host === owner.host) rmSync(file, { force: true });
     process.off('exit', release);
@@ -78,15 +99,24 @@ function readHolder(file: string): LockHolder | undefined {
   try {
     const value = JSON.parse(readFileSync(file, 'utf8')) as Partial<LockHolder>;
     if (typeof value.pid !== 'number' || typeof value.host !== 'string') return undefined;
-    return { pid: value.pid, host: value.host, since: String(value.since ?? ''), ...(typeof value.startTicks === 'number' ? { startTicks: value.startTicks } : {}) };
+    return {
+      pid: value.pid,
+      host: value.host,
+      since: String(value.since ?? ''),
+      ...(typeof value.startTicks === 'number' ? { startTicks: value.startTicks } : {}),
+      ...(typeof value.beat === 'string' ? { beat: value.beat } : {}),
+    };
   } catch {
     return undefined;
   }
 }
 
 function isAlive(holder: LockHolder, host: string): boolean {
-  // A lock from another machine (a shared network folder) cannot be checked: treat it as held.
-  if (holder.host !== host) return true;
+  // Another host's pid cannot be checked: its heartbeat says whether it still runs.
+  if (holder.host !== host) {
+    const beat = Date.parse(holder.beat ?? holder.since);
+    return Number.isNaN(beat) || Date.now() - beat < STALE_AFTER_MS;
+  }
   try {
     process.kill(holder.pid, 0);
   } catch (error) {
