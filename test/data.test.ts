@@ -7,6 +7,7 @@ import { TOPICS, topicOf } from '../src/knowledge/topics.ts';
 import { formatIssue } from '../src/lib/issues.ts';
 import { createNormalizer } from '../src/nlp/normalize.ts';
 import { readEvalTexts } from '../src/adapters/eval-files.ts';
+import { messages } from '../src/dialogue/messages.ts';
 
 /** The real intents/ and data/ are reviewed like code: zero errors, every topic built. */
 let kb: KnowledgeBase;
@@ -50,6 +51,16 @@ describe('curated data', () => {
       expect(kb.sources.some((s) => s.id === fact.source.id), fact.id).toBe(true);
       expect(fact.text, fact.id).not.toMatch(/0798|https?:|www\.|\d{3,4}-\d{7,8}/);
     }
+  });
+
+  it('addresses the citizen as 您 in every fact, flow and message of the bot, never 你', () => {
+    // Intents' questions are the citizen's words to the bot ("你是谁？") and may say 你.
+    const texts: Array<[string, string]> = [
+      ...kb.facts.map((fact): [string, string] => [fact.id, fact.text]),
+      ...kb.flows.map((flow): [string, string] => [flow.id, JSON.stringify(flow)]),
+      ['messages', JSON.stringify(messages)],
+    ];
+    expect(texts.filter(([, text]) => text.includes('你')).map(([id]) => id)).toEqual([]);
   });
 
   const seedPath = '../shared/seeds/000_36d4363ad455785f.txt';

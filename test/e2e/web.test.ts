@@ -35,7 +35,8 @@ async function askChat(chat: Page, text: string) {
   await chat.press('#text', 'Enter');
   await chat.locator('.msg.bot').nth(before).waitFor();
   const last = chat.locator('.msg.bot').nth(before);
-  return { intent: await last.getAttribute('data-intent'), text: await last.locator('.text').innerText(), box: last };
+  // textContent: a long answer's folded rest (behind 展开全文) is part of the reply too.
+  return { intent: await last.getAttribute('data-intent'), text: (await last.locator('.text').textContent()) ?? '', box: last };
 }
 
 beforeAll(async () => {
@@ -92,7 +93,7 @@ describe('web chat and console in a browser', () => {
       const before = await chat.locator('.msg.bot').count();
       await chat.locator('.msg.bot').last().getByRole('button', { name: label }).click();
       await chat.locator('.msg.bot').nth(before).waitFor();
-      return chat.locator('.msg.bot').nth(before).locator('.text').innerText();
+      return (await chat.locator('.msg.bot').nth(before).locator('.text').textContent()) ?? '';
     };
     expect(await pick('讨工资或确认劳动关系')).toContain('第2步');
     // Exempt from the means test: the check ends here and never asks about hardship.

@@ -1,7 +1,12 @@
 // The citizen's chat: posts to /api/chat and renders the engine's Reply (plain text, buttons).
+// Reply text is only ever set as text nodes: phone numbers become tel: links built here, so
+// nothing a reply says can turn into markup.
+import { SOURCE_PREFIX, phoneNumbers, phoneSegments, splitReply } from './chat-text.js';
+
 const log = document.getElementById('log');
 const form = document.getElementById('ask');
 const input = document.getElementById('text');
+const FALLBACK_ERROR = '系统暂时出错，请稍后再试；法律咨询请拨打12348。';
 
 function el(tag, props = {}, children = []) {
   const node = document.createElement(tag);
@@ -10,18 +15,99 @@ function el(tag, props = {}, children = []) {
   return node;
 }
 
+/** Text with every phone number a tap-to-call link. */
+function linked(text) {
+  return phoneSegments(text).map((piece) =>
+    piece.tel ? el('a', { href: `tel:${piece.tel}`, className: 'tel', textContent: piece.text }) : document.createTextNode(piece.text));
+}
+
 function scroll() { log.scrollTop = log.scrollHeight; }
+
+/**
+ * Scrolls so the reply starts at the top of the log: a long answer is read from its first
+ * line, not from its buttons (a short one just ends up at the bottom, as the log clamps).
+ */
+function reveal(box) {
+  log.scrollTop = box.offsetTop - parseFloat(getComputedStyle(log).paddingTop);
+}
 
 function addUser(text) {
   log.append(el('div', { className: 'msg user', textContent: text }));
   scroll();
 }
 
+function addNotice(text) {
+  const box = el('div', { className: 'msg bot invalid' }, [el('div', { className: 'text' }, [el('p', {}, linked(text))])]);
+  log.append(box);
+  reveal(box);
+}
+
+let replies = 0; // ids for aria-controls
+
+/**
+ * The reply's paragraphs, a long answer folded after its first lines behind 展开全文, and the
+ * 来源 line apart in its own style. A step that asks something (choices) and a reply about
+ * danger are never folded: what to do now must not wait behind a button. The button's label
+ * is the only text in `.text` that is not the reply's.
+ */
+function replyText(reply) {
+  const foldable = reply.kind !== 'emergency' && !reply.safety && reply.choices.length === 0;
+  const { paragraphs, source, fold } = splitReply(reply.text, { foldable });
+  const text = el('div', { className: 'text', id: `reply-${(replies += 1)}` });
+  const rest = [];
+  paragraphs.forEach((paragraph, index) => {
+    if (!fold || index < fold.paragraph) {
+      text.append(el('p', {}, linked(paragraph)));
+    } else if (index === fold.paragraph && fold.chars > 0) {
+      const tail = el('span', { hidden: true }, linked(paragraph.slice(fold.chars)));
+      rest.push(tail);
+      text.append(el('p', {}, [...linked(paragraph.slice(0, fold.chars)), tail]));
+    } else {
+      const node = el('p', { hidden: true }, linked(paragraph));
+      rest.push(node);
+      text.append(node);
+    }
+  });
+  // The button sits right under the lines it unfolds, above the 来源 line that cites them all.
+  if (rest.length) text.append(expander(text, rest));
+  if (source) {
+    text.append(el('p', { className: 'source' }, [el('span', { className: 'label', textContent: SOURCE_PREFIX }), ...linked(source.slice(SOURCE_PREFIX.length))]));
+  }
+  return text;
+}
+
+function expander(text, rest) {
+  const button = el('button', { type: 'button', className: 'expand', textContent: '展开全文' });
+  button.setAttribute('aria-expanded', 'false');
+  button.setAttribute('aria-controls', text.id);
+  button.onclick = () => {
+    const open = button.getAttribute('aria-expanded') !== 'true';
+    for (const node of rest) node.hidden = !open;
+    button.setAttribute('aria-expanded', String(open));
+    button.textContent = open ? '收起' : '展开全文';
+  };
+  return button;
+}
+
+/**
+ * Big call buttons heading a reply about danger: an inline number is a small target for shaky
+ * hands, and the call should not wait below a long text.
+ */
+function callButtons(reply) {
+  if (reply.kind !== 'emergency' && !reply.safety) return null;
+  const numbers = phoneNumbers(reply.text).slice(0, 3);
+  if (!numbers.length) return null;
+  return el('div', { className: 'calls' }, numbers.map((number) =>
+    el('a', { className: 'call', href: `tel:${number}`, textContent: `拨打 ${number}` })));
+}
+
 function addBot(reply, exchangeId) {
   const box = el('div', { className: `msg bot ${reply.kind}` });
   box.dataset.intent = reply.intent;
   box.dataset.kind = reply.kind;
-  box.append(el('div', { className: 'text', textContent: reply.text }));
+  const calls = callButtons(reply);
+  if (calls) box.append(calls);
+  box.append(replyText(reply));
   const buttons = [
     ...reply.choices.map((choice) => ({ label: choice.label, send: { choice: choice.value } })),
     ...reply.suggestions.map((s) => ({ label: s.label, send: { intent: s.intent } })),
@@ -32,7 +118,7 @@ function addBot(reply, exchangeId) {
   }
   if (exchangeId && !['emergency', 'invalid', 'unsupported', 'menu'].includes(reply.kind)) box.append(rating(exchangeId));
   log.append(box);
-  scroll();
+  reveal(box);
 }
 
 function rating(exchangeId) {
@@ -55,21 +141,21 @@ function rating(exchangeId) {
   return row;
 }
 
-// The server's own message (429 too fast, 413 too long…) is what the citizen should read.
-async function post(url, body) {
-  const response = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+// A refusal (429 too fast, 413 too long…) carries its own Chinese message: that is what the
+// citizen should read.
+async function request(url, init) {
+  const response = await fetch(url, init);
   const data = await response.json().catch(() => ({}));
   if (!response.ok) {
-    const error = new Error(data.error || '系统暂时出错，请稍后再试；法律咨询请拨打12348。');
+    const error = new Error(data.error || FALLBACK_ERROR);
     error.status = response.status;
     throw error;
   }
   return data;
 }
 
-function addNotice(text) {
-  log.append(el('div', { className: 'msg bot invalid', textContent: text }));
-  scroll();
+function post(url, body) {
+  return request(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 }
 
 async function send(body, shown) {
@@ -93,8 +179,11 @@ form.addEventListener('submit', (event) => {
 });
 
 document.getElementById('menu').onclick = async () => {
-  const { reply } = await (await fetch('/api/chat/menu')).json();
-  addBot(reply);
+  try {
+    addBot((await request('/api/chat/menu')).reply);
+  } catch (error) {
+    addNotice(error.message);
+  }
 };
 
 document.getElementById('forget').onclick = async () => {
