@@ -163,7 +163,7 @@ describe('web chat and console in a browser', () => {
 
     await page.goto(`${app.url}/console/inbox`);
     const group = page.locator('.group', { hasText: question }).first();
-    await group.waitFor();
+    await group.waitFor({ timeout: 60_000 });
     await shot('inbox');
     await group.locator('select.intent-select').selectOption(target);
     await group.locator('.example').fill(question);
@@ -171,7 +171,7 @@ describe('web chat and console in a browser', () => {
     await expect.poll(() => page.locator('.group', { hasText: question }).count(), { timeout: 10_000 }).toBe(0);
 
     await page.goto(`${app.url}/console/publish`);
-    await page.locator('#preview #accuracy').waitFor();
+    await page.locator('#preview #accuracy').waitFor({ timeout: 120_000 }); // the preview trains a draft model in a child process
     await shot('publish-preview');
     await page.click('#publish');
     await expect.poll(() => page.locator('#history tbody tr').count(), { timeout: 120_000 }).toBe(1);
@@ -181,7 +181,7 @@ describe('web chat and console in a browser', () => {
     expect(after.intent).toBe(target);
     await chat.close();
     // A publish trains a model in a child process: seconds alone, much longer on a busy 2-core CI box.
-  }, 150_000);
+  }, 300_000);
 
   it('pages through a long inbox with 上一页 and 下一页, showing the total', async () => {
     // 60 messages no two of which look alike: 60 groups, more than one page of 50.
@@ -238,7 +238,7 @@ describe('web chat and console in a browser', () => {
     await shot('knowledge-fact');
 
     await page.goto(`${app.url}/console/publish`);
-    await page.locator('#publish:not([disabled])').waitFor();
+    await page.locator('#publish:not([disabled])').waitFor({ timeout: 120_000 });
     await page.click('#publish');
     await expect.poll(() => page.locator('#history tbody tr').count(), { timeout: 120_000 }).toBe(2);
 
@@ -254,7 +254,7 @@ describe('web chat and console in a browser', () => {
     await forgetChat(chat);
     expect((await askChat(chat, question)).text).not.toContain(marker);
     await chat.close();
-  }, 150_000);
+  }, 300_000);
 
   it('shows the dashboard with charts', async () => {
     // A week of traffic, so the charts have something to draw.
