@@ -48,7 +48,11 @@ export function daysOf(range: DateRange): string[] {
   return days;
 }
 
-const isRealDay = (day: string) => DAY.test(day) && new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) === day;
+/** `YYYY-MM-DD` naming a day that exists (not 2024-02-30, not month 13). */
+function isRealDay(day: string): boolean {
+  const time = Date.parse(`${day}T00:00:00Z`);
+  return DAY.test(day) && !Number.isNaN(time) && new Date(time).toISOString().slice(0, 10) === day;
+}
 
 /**
  * Reads `from`, `to` and `tz` (minutes east of UTC) from a query. Missing days default to the last
