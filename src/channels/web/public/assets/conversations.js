@@ -40,11 +40,12 @@ async function load() {
     shown.delete('tz');
     history.replaceState(null, '', `${location.pathname}?${shown}${location.hash}`);
     document.getElementById('filters').replaceWith(filterForm(data));
-    list.replaceChildren(
+    // replaceChildren would print a null as text: only the nodes wanted.
+    list.replaceChildren(...[
       pager(data),
       data.conversations.length ? table(data.conversations) : h('p', { className: 'muted', id: 'empty', text: '这段时间没有符合条件的对话' }),
       data.pages > 1 ? pager(data) : null,
-    );
+    ].filter(Boolean));
   } catch (error) { showError(error, list); }
 }
 
