@@ -1,9 +1,11 @@
 import {
   groupConversations,
   hasOutcome,
+  hasTopic,
   summarise,
   votesOf,
   type Channel,
+  type ConversationRecord,
   type ConversationSummary,
   type Outcome,
   type Vote,
@@ -68,24 +70,24 @@ export async function listConversations(
   const to = until.toISOString();
   const { channel, topic, outcome } = query.filter;
   const channels: Record<string, number> = {};
-  const matches: ConversationSummary[] = [];
+  const matches: ConversationRecord[] = [];
   for (const record of groupConversations(exchanges, ttlMinutes)) {
     // Listed in the range it started in, so consecutive ranges never list one twice.
     const startedAt = record.exchanges[0]!.at;
     if (startedAt < from || startedAt >= to) continue;
-    const summary = summarise(record, votes);
-    if (topic && !summary.topics.includes(topic)) continue;
-    if (outcome && !hasOutcome(summary, outcome)) continue;
-    channels[summary.channel] = (channels[summary.channel] ?? 0) + 1;
-    if (channel && summary.channel !== channel) continue;
-    matches.push(summary);
+    if (topic && !hasTopic(record, topic)) continue;
+    if (outcome && !hasOutcome(record, outcome, votes)) continue;
+    channels[record.channel] = (channels[record.channel] ?? 0) + 1;
+    if (channel && record.channel !== channel) continue;
+    matches.push(record);
   }
   matches.reverse(); // newest first
   const pages = Math.max(1, Math.ceil(matches.length / query.size));
   // A page past the end (the list shrank since the link was made) shows the last one.
   const page = Math.min(query.page, pages);
   return {
-    conversations: matches.slice((page - 1) * query.size, page * query.size),
+    // Only the page shown is summarised: a busy week holds tens of thousands of conversations.
+    conversations: matches.slice((page - 1) * query.size, page * query.size).map((record) => summarise(record, votes)),
     total: matches.length,
     page,
     pages,

@@ -73,6 +73,24 @@ export function groupConversations(exchanges: readonly Exchange[], ttlMinutes: n
   return records;
 }
 
+/**
+ * The first exchange of each conversation, by the same rule as `groupConversations` but keeping
+ * only one timestamp per chat: for counts, where building every conversation would be garbage.
+ */
+export function conversationStarts(exchanges: readonly Exchange[], ttlMinutes: number): Exchange[] {
+  const ordered = isSorted(exchanges) ? exchanges : [...exchanges].sort((a, b) => a.at.localeCompare(b.at));
+  const gap = ttlMinutes * 60_000;
+  const last = new Map<string, number>();
+  const starts: Exchange[] = [];
+  for (const exchange of ordered) {
+    const at = Date.parse(exchange.at);
+    const previous = last.get(exchange.chatKey);
+    if (previous === undefined || at - previous > gap) starts.push(exchange);
+    last.set(exchange.chatKey, at);
+  }
+  return starts;
+}
+
 function isSorted(exchanges: readonly Exchange[]): boolean {
   for (let index = 1; index < exchanges.length; index += 1) if (exchanges[index - 1]!.at > exchanges[index]!.at) return false;
   return true;
@@ -116,8 +134,11 @@ export function summarise(record: ConversationRecord, votes: ReadonlyMap<string,
   };
 }
 
-export function hasOutcome(summary: ConversationSummary, outcome: Outcome): boolean {
-  if (outcome === 'handoff') return summary.handoff;
-  if (outcome === 'down') return summary.down > 0;
-  return summary.missed > 0;
+/** Checked on the exchanges, so a list filters without summarising conversations it will not show. */
+export function hasOutcome(record: ConversationRecord, outcome: Outcome, votes: ReadonlyMap<string, Vote>): boolean {
+  if (outcome === 'handoff') return record.exchanges.some((exchange) => exchange.kind === 'handoff');
+  if (outcome === 'down') return record.exchanges.some((exchange) => votes.get(exchange.id) === 'down');
+  return record.exchanges.some(isMissed);
 }
+
+export const hasTopic = (record: ConversationRecord, topic: string) => record.exchanges.some((exchange) => exchange.topic === topic);

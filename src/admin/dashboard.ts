@@ -1,5 +1,5 @@
 import type { Fact } from '../knowledge/schema.ts';
-import { groupConversations, isMissed, votesOf, type Channel } from './conversations.ts';
+import { conversationStarts, isMissed, votesOf, type Channel } from './conversations.ts';
 import { daysOf, localDay, rangeInstants, type DateRange } from './date-range.ts';
 import { groupSimilar, type InboxItem } from './inbox.ts';
 import type { Exchange, Feedback, RuntimeStore } from './ports.ts';
@@ -80,6 +80,15 @@ export function dashboardReport(
   const to = until.toISOString();
   const inRange = exchanges.filter((exchange) => exchange.at >= from && exchange.at < to);
   const votes = votesOf(feedback);
+  // Formatting a date per exchange costs more than the rest of the loop; offsets are whole
+  // minutes, so every exchange of one UTC minute falls on the same local day.
+  const days = new Map<string, string>();
+  const dayOf = (at: string) => {
+    const minute = at.slice(0, 16);
+    let day = days.get(minute);
+    if (day === undefined) days.set(minute, (day = localDay(`${minute}:00Z`, range.offsetMinutes)));
+    return day;
+  };
 
   const channels = new Map<Channel, ChannelFigures>();
   const channelOf = (channel: Channel) => {
@@ -101,7 +110,7 @@ export function dashboardReport(
     const vote = votes.get(exchange.id);
     const figures = channelOf(exchange.channel);
     figures.messages += 1;
-    const day = perDay.get(localDay(exchange.at, range.offsetMinutes));
+    const day = perDay.get(dayOf(exchange.at));
     if (day) day.count += 1;
     let topic = topics.get(exchange.topic);
     if (!topic) topics.set(exchange.topic, (topic = { topic: exchange.topic, messages: 0, up: 0, down: 0, downRate: 0 }));
@@ -130,11 +139,10 @@ export function dashboardReport(
   }
 
   let conversations = 0;
-  for (const record of groupConversations(exchanges, ttlMinutes)) {
-    const startedAt = record.exchanges[0]!.at;
-    if (startedAt < from || startedAt >= to) continue;
+  for (const start of conversationStarts(exchanges, ttlMinutes)) {
+    if (start.at < from || start.at >= to) continue;
     conversations += 1;
-    channelOf(record.channel).conversations += 1;
+    channelOf(start.channel).conversations += 1;
   }
 
   const rated = up + down;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { listConversations, openConversation } from '../../src/admin/conversation-log.ts';
-import { groupConversations } from '../../src/admin/conversations.ts';
+import { conversationStarts, groupConversations } from '../../src/admin/conversations.ts';
 import { parseDateRange, type DateRange } from '../../src/admin/date-range.ts';
 import type { Exchange } from '../../src/admin/ports.ts';
 import { createMemoryStore } from '../fakes/memory-store.ts';
@@ -51,6 +51,17 @@ describe('grouping exchanges into conversations', () => {
     );
     expect(records.map((record) => record.exchanges.map((item) => item.id))).toEqual([['a', 'b', 'c'], ['d']]);
     expect(records.map((record) => record.id)).toEqual(['a', 'd']);
+  });
+
+  it('finds the same conversation starts when only counting (the dashboard) as when grouping (the list)', () => {
+    const list = [
+      { ...exchange('2024-05-02T02:00:00Z', 'telegram:1', '一'), id: 'a' },
+      { ...exchange('2024-05-02T02:10:00Z', 'web:x', '二'), id: 'b' },
+      { ...exchange('2024-05-02T02:45:00Z', 'web:x', '三'), id: 'c' },
+      { ...exchange('2024-05-02T02:30:00Z', 'telegram:1', '四'), id: 'd' }, // out of order: sorted first
+    ];
+    expect(conversationStarts(list, TTL).map((item) => item.id)).toEqual(groupConversations(list, TTL).map((record) => record.id));
+    expect(conversationStarts(list, TTL).map((item) => item.id)).toEqual(['a', 'b', 'c']);
   });
 
   it('keeps interleaved chats apart, each with its channel', () => {
