@@ -96,8 +96,17 @@ export async function createRuntimeStore(options: RuntimeStoreOptions): Promise<
       },
       async exchanges(query) {
         const since = query?.since;
-        const all = await exchanges.read(since ? { fromDay: since.toISOString().slice(0, 10) } : {});
-        return since ? all.filter((exchange) => new Date(exchange.at) >= since) : all;
+        const until = query?.until;
+        // Day files are UTC days; the last day read is the one holding the instant just before `until`.
+        const all = await exchanges.read({
+          ...(since ? { fromDay: since.toISOString().slice(0, 10) } : {}),
+          ...(until ? { toDay: new Date(until.getTime() - 1).toISOString().slice(0, 10) } : {}),
+        });
+        if (!since && !until) return all;
+        return all.filter((exchange) => {
+          const at = new Date(exchange.at);
+          return (!since || at >= since) && (!until || at < until);
+        });
       },
       exchangesRemoved: async () => exchangesRemoved,
       async findExchange(id) {

@@ -43,7 +43,11 @@ export interface RuntimeStore {
   forget(chatKey: string): Promise<void>;
   recordExchange(exchange: Omit<Exchange, 'id'>): Promise<Exchange>;
   recordFeedback(feedback: Feedback): Promise<void>;
-  exchanges(options?: { since?: Date }): Promise<Exchange[]>;
+  /**
+   * Exchanges in time order, from `since` (inclusive) to `until` (exclusive) when given. A store
+   * reads only the days the range covers, so a week's page costs a week, not the whole history.
+   */
+  exchanges(options?: { since?: Date; until?: Date }): Promise<Exchange[]>;
   /**
    * How many exchanges this store has deleted since it opened (forget, retention). A reader that
    * keeps exchanges between calls (the review inbox) rereads when this changes.

@@ -52,6 +52,18 @@ export function storeContract(name: string, subject: ContractSubject): void {
       expect((await store.exchanges({ since: new Date('2024-05-02T00:00:00Z') })).map((item) => item.id)).toEqual([second.id]);
     });
 
+    it('lists only the exchanges of a range: since inclusive, until exclusive, across days', async () => {
+      const store = await subject.open();
+      const ids: string[] = [];
+      for (const at of ['2024-05-01T23:59:00.000Z', '2024-05-02T00:00:00.000Z', '2024-05-02T12:00:00.000Z', '2024-05-03T00:00:00.000Z', '2024-05-04T08:00:00.000Z']) {
+        ids.push((await store.recordExchange(exchange({ at }))).id);
+      }
+      const range = (since: string, until: string) => store.exchanges({ since: new Date(since), until: new Date(until) }).then((list) => list.map((item) => item.id));
+      expect(await range('2024-05-02T00:00:00Z', '2024-05-03T00:00:00Z')).toEqual([ids[1], ids[2]]);
+      expect(await range('2024-05-01T12:00:00Z', '2024-05-02T06:00:00Z')).toEqual([ids[0], ids[1]]);
+      expect((await store.exchanges({ until: new Date('2024-05-02T00:00:00Z') })).map((item) => item.id)).toEqual([ids[0]]);
+    });
+
     it('remembers the chat’s latest exchange for /feedback', async () => {
       const store = await subject.open();
       const answered = await store.recordExchange(exchange());

@@ -46,7 +46,8 @@ export function createMemoryStore(): RuntimeStore & { all: { exchanges: Exchange
     },
     async exchanges(options) {
       const since = options?.since?.toISOString();
-      return exchanges.filter((exchange) => !since || exchange.at >= since);
+      const until = options?.until?.toISOString();
+      return exchanges.filter((exchange) => (!since || exchange.at >= since) && (!until || exchange.at < until));
     },
     async exchangesRemoved() {
       return removed;

@@ -29,7 +29,8 @@ export interface DayLog<T> {
   append(day: string, build: (position: Position) => T): Promise<T>;
   /** The record whose line starts at `position`, if it is readable and `accept`s it. */
   readAt(position: Position, accept: (record: T) => boolean): Promise<T | undefined>;
-  read(options?: { fromDay?: string }): Promise<T[]>;
+  /** Records of the days from `fromDay` to `toDay`, both inclusive, in file order. */
+  read(options?: { fromDay?: string; toDay?: string }): Promise<T[]>;
   readDay(day: string): Promise<T[]>;
   /** Blanks every record matching `predicate`; returns them. */
   removeWhere(predicate: (record: T) => boolean): Promise<T[]>;
@@ -173,6 +174,7 @@ export async function openDayLog<T>(options: DayLogOptions<T>): Promise<DayLog<T
       const result: T[] = [];
       for (const day of await days()) {
         if (query?.fromDay && day < query.fromDay) continue;
+        if (query?.toDay && day > query.toDay) break; // days() is sorted
         result.push(...(await readDay(day)));
       }
       return result;

@@ -4,6 +4,7 @@ import { chatLimitMessages, createChatGuard } from './chat-guard.ts';
 import { createErrorHandler } from './errors.ts';
 import { authRoutes } from './routes/auth.ts';
 import { chatRoutes } from './routes/chat.ts';
+import { conversationRoutes } from './routes/conversations.ts';
 import { inboxRoutes } from './routes/inbox.ts';
 import { knowledgeRoutes } from './routes/knowledge.ts';
 import { publishRoutes } from './routes/publish.ts';
@@ -15,6 +16,7 @@ import type { StaticFile } from './static.ts';
 /** Console pages and the role each needs. */
 export const CONSOLE_PAGES = {
   bench: 'staff',
+  conversations: 'staff',
   dashboard: 'staff',
   inbox: 'admin',
   knowledge: 'admin',
@@ -73,6 +75,7 @@ export function createWebApp(services: WebServices, files: Map<string, StaticFil
   // --- console APIs
   app.use('/api/staff/*', requireRole(sessions, 'staff', 'api'));
   app.route('/api/staff', staffRoutes(services));
+  app.route('/api/staff/conversations', conversationRoutes(services));
   app.use('/api/admin/*', requireRole(sessions, 'admin', 'api'));
   app.route('/api/admin/inbox', inboxRoutes(services));
   app.route('/api/admin', knowledgeRoutes(services));

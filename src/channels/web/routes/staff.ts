@@ -1,10 +1,13 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { explain, parseQuestions, reportToCsv, runBatchInChunks } from '../../../admin/bench.ts';
-import { dashboardStats } from '../../../admin/stats.ts';
+import { CHANNEL_LABELS } from '../../../admin/conversations.ts';
+import { dashboardCsv } from '../../../admin/dashboard-csv.ts';
+import { loadDashboard } from '../../../admin/dashboard.ts';
 import { TOPIC_LABELS } from '../../../knowledge/topics.ts';
 import { badRequest } from '../errors.ts';
 import type { WebEnv } from '../security.ts';
 import { readJson, type WebServices } from '../services.ts';
+import { dateRangeOf } from './report-query.ts';
 
 /** Staff (and admins): the test bench and the dashboard. Read-only for the knowledge. */
 export function staffRoutes(services: WebServices) {
@@ -38,12 +41,21 @@ export function staffRoutes(services: WebServices) {
     return c.json({ ...report, problems, csv: reportToCsv(report), draft: body.draft === true });
   });
 
-  app.get('/dashboard', async (c) => {
-    // The dashboard charts the last weeks; reading all retained history would cost ~1 s per 100k.
-    const since = new Date(now().getTime() - 30 * 24 * 60 * 60 * 1000);
-    const [exchanges, feedback] = await Promise.all([services.store.exchanges({ since }), services.store.feedback()]);
-    const stats = dashboardStats(exchanges, feedback, services.core.engine.knowledge().facts, now());
-    return c.json({ ...stats, labels: TOPIC_LABELS });
+  // The dashboard reads only the chosen days (the last seven by default): reading all retained
+  // history would cost ~1 s per 100k exchanges.
+  const dashboard = (c: Context) => {
+    const at = now();
+    return loadDashboard(services.store, services.core.engine.knowledge().facts, dateRangeOf(c, at), services.config.CONTEXT_TTL_MINUTES, at);
+  };
+
+  app.get('/dashboard', async (c) => c.json({ ...(await dashboard(c)), labels: TOPIC_LABELS, channelLabels: CHANNEL_LABELS }));
+
+  app.get('/dashboard/csv', async (c) => {
+    const report = await dashboard(c);
+    return c.body(dashboardCsv(report), 200, {
+      'Content-Type': 'text/csv; charset=utf-8',
+      'Content-Disposition': `attachment; filename="dashboard-${report.range.from}-${report.range.to}.csv"`,
+    });
   });
 
   app.get('/topics', (c) => c.json({ labels: TOPIC_LABELS }));

@@ -3,6 +3,7 @@
   const PAGES = [
     ['bench', '测试台', 'staff'],
     ['dashboard', '看板', 'staff'],
+    ['conversations', '对话记录', 'staff'],
     ['inbox', '待审消息', 'admin'],
     ['knowledge', '意图与事实', 'admin'],
     ['publish', '发布与历史', 'admin'],
