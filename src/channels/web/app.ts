@@ -4,6 +4,7 @@ import { chatLimitMessages, createChatGuard } from './chat-guard.ts';
 import { createErrorHandler } from './errors.ts';
 import { authRoutes } from './routes/auth.ts';
 import { chatRoutes } from './routes/chat.ts';
+import { handoffRoutes } from './routes/handoffs.ts';
 import { inboxRoutes } from './routes/inbox.ts';
 import { knowledgeRoutes } from './routes/knowledge.ts';
 import { publishRoutes } from './routes/publish.ts';
@@ -16,6 +17,7 @@ import type { StaticFile } from './static.ts';
 export const CONSOLE_PAGES = {
   bench: 'staff',
   dashboard: 'staff',
+  handoffs: 'staff',
   inbox: 'admin',
   knowledge: 'admin',
   publish: 'admin',
@@ -72,6 +74,7 @@ export function createWebApp(services: WebServices, files: Map<string, StaticFil
 
   // --- console APIs
   app.use('/api/staff/*', requireRole(sessions, 'staff', 'api'));
+  app.route('/api/staff/handoffs', handoffRoutes(services));
   app.route('/api/staff', staffRoutes(services));
   app.use('/api/admin/*', requireRole(sessions, 'admin', 'api'));
   app.route('/api/admin/inbox', inboxRoutes(services));
