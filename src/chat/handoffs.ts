@@ -115,7 +115,8 @@ export function createHandoffDesk(deps: HandoffDeskDeps) {
     async board() {
       const now = deps.now();
       const cases = (await store.openHandoffCases()).reverse().map((item) => caseView(item, now));
-      return { hours: deps.hours.text, staffOnline: onlineStaff(), web: availability('web'), telegram: availability('telegram'), cases };
+      // Telegram is off when nothing can push to it (no BOT_TOKEN).
+      return { hours: deps.hours.text, staffOnline: onlineStaff(), web: availability('web'), telegram: deps.notify ? availability('telegram') : null, cases };
     },
 
     /** A staff reply from the console; stored (masked) before it resolves. */

@@ -203,7 +203,7 @@ describe('the 在线咨询 board', () => {
     later(2);
     let board = await desk.board();
     expect(board.cases.map((item) => item.waitingMinutes)).toEqual([2, 12]);
-    expect(board).toMatchObject({ hours: '周一至周五 08:30-17:30', staffOnline: ['staff'], web: 'available' });
+    expect(board).toMatchObject({ hours: '周一至周五 08:30-17:30', staffOnline: ['staff'], web: 'available', telegram: null });
     expect(JSON.stringify(board)).not.toContain('web:first'); // the chat cookie is never shown
 
     await desk.reply(board.cases[1]!.id, 'staff', '您好');
