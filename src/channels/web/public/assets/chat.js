@@ -30,7 +30,8 @@ function addBot(reply, exchangeId) {
     box.append(el('div', { className: 'chips' }, buttons.map((b) =>
       el('button', { type: 'button', textContent: b.label, onclick: () => send(b.send, b.label) }))));
   }
-  if (exchangeId && !['emergency', 'invalid', 'unsupported', 'menu'].includes(reply.kind)) box.append(rating(exchangeId));
+  // 转人工 says who can help, not an answer to rate.
+  if (exchangeId && !['emergency', 'invalid', 'unsupported', 'menu', 'handoff'].includes(reply.kind)) box.append(rating(exchangeId));
   log.append(box);
   scroll();
 }

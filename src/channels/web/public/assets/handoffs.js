@@ -20,7 +20,7 @@ function statusLine(board) {
   return [
     h('div', {}, `人工服务时间：${board.hours}　在线：${board.staffOnline.join('、') || '无'}`),
     h('div', { id: 'state-web' }, line('网页聊天', board.web)),
-    h('div', { id: 'state-telegram' }, line('Telegram', board.telegram)),
+    board.telegram ? h('div', { id: 'state-telegram' }, line('Telegram', board.telegram)) : null,
     h('div', { text: '本页面开着就算在线。回复里的身份证号、手机号、座机号和银行卡号会被遮盖后再发出。' }),
   ];
 }
@@ -70,7 +70,7 @@ function card(item) {
 
 /** Updates the cards in place, so a reply being typed and its focus survive each refresh. */
 function render(board) {
-  document.getElementById('status').replaceChildren(...statusLine(board));
+  document.getElementById('status').replaceChildren(...statusLine(board).filter(Boolean));
   const list = document.getElementById('cases');
   const ids = new Set(board.cases.map((item) => item.id));
   for (const [id, entry] of cards) if (!ids.has(id)) { entry.node.remove(); cards.delete(id); }
