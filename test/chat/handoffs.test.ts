@@ -122,6 +122,19 @@ describe('转人工 in the chat', () => {
   });
 });
 
+describe('a case cannot grow without bound', () => {
+  it('stops adding the citizen’s and bot’s lines at 200, but still takes staff replies', async () => {
+    const { conversation, desk, store } = setup();
+    desk.staffSeen('staff');
+    await conversation.turn('web', 'web:a', { kind: 'text', text: '转人工' });
+    for (let index = 0; index < 110; index += 1) await conversation.turn('web', 'web:a', { kind: 'text', text: `第${index}条` });
+    const [open] = await store.openHandoffCases();
+    expect(open?.messages).toHaveLength(201); // the request, then 100 turns of two lines
+    await desk.reply(open!.id, 'staff', '您好');
+    expect((await store.openHandoffCases())[0]?.messages.at(-1)?.text).toBe('您好');
+  });
+});
+
 describe('staff replies reach the web chat', () => {
   async function openWebCase() {
     const context = setup();
