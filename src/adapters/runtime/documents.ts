@@ -45,7 +45,7 @@ class AtomicJsonFile implements Adapter<Documents> {
 function isDocuments(value: unknown): value is Documents {
   if (typeof value !== 'object' || value === null) return false;
   const data = value as Partial<Documents>;
-  const cases = (data as { cases?: unknown }).cases;
+  const cases: unknown = data.cases;
   return (
     data.version === 2 &&
     typeof data.inbox === 'object' &&

@@ -62,7 +62,6 @@ export const TEXTS = {
     failed: '抱歉，转接人工暂时没有成功。请拨打12348公共法律服务热线，或稍后再试。',
     staffHeader: '📨 市民请求人工服务',
     staffFrom: '会话',
-    staffQuestion: '问题',
     staffHistory: '最近对话（个人号码已遮盖）',
     staffHowTo: '请直接“回复”本条消息，机器人会把您的回复转给这位市民；也可以在控制台的“在线咨询”页面回复。',
     staffGroupName: 'Telegram 工作群',
