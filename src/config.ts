@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { parseServiceHours } from './lib/service-hours.ts';
 import { DEFAULT_MARGIN, DEFAULT_THRESHOLD } from './nlp/understand.ts';
 
 /**
@@ -83,6 +84,19 @@ const ConfigSchema = z.object({
   CHAT_RATE_PER_ADDRESS: z.coerce.number().int().min(1).default(120),
   /** New web chat sessions one address may start per hour. */
   NEW_CHATS_PER_ADDRESS_PER_HOUR: z.coerce.number().int().min(1).default(60),
+  // Human handoff (转人工)
+  /** When staff answer handoffs online, read in UTC+8 (see lib/service-hours.ts); 关闭 = never. */
+  HANDOFF_HOURS: z
+    .string()
+    .default('周一至周五 08:30-17:30')
+    .transform((value, ctx) => {
+      const parsed = parseServiceHours(value);
+      if (parsed.ok) return parsed.hours;
+      ctx.addIssue({ code: 'custom', message: parsed.problem });
+      return z.NEVER;
+    }),
+  /** A console user counts as online for this long after the 在线咨询 page last asked for news. */
+  HANDOFF_STAFF_SEEN_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(5),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

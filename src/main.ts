@@ -3,6 +3,7 @@ import { createRuntimeStore } from './adapters/runtime-store.ts';
 import { FolderLockedError } from './adapters/runtime/folder-lock.ts';
 import { assertStrongPasswords } from './admin/auth.ts';
 import { createConversation } from './chat/conversation.ts';
+import { createHandoffDesk } from './chat/handoffs.ts';
 import { bootCore } from './bootstrap.ts';
 import { createTelegramChannel, TELEGRAM_OFF_NOTICE, type TelegramChannel } from './channels/telegram/bot.ts';
 import { startWebServer } from './channels/web/server.ts';
@@ -43,22 +44,35 @@ async function main(): Promise<void> {
     retentionDays: config.RETENTION_DAYS,
     sessionTtlMinutes: config.CONTEXT_TTL_MINUTES,
   });
+  // One handoff desk: cases from both channels on the console's 在线咨询 page. A reply typed
+  // there reaches a Telegram citizen through the Telegram channel, built just below; without
+  // BOT_TOKEN there is none, and such a reply is refused rather than stored unsent.
+  let telegram: TelegramChannel | undefined;
+  const handoffs = createHandoffDesk({
+    store,
+    now: () => new Date(),
+    hours: config.HANDOFF_HOURS,
+    staffSeenMinutes: config.HANDOFF_STAFF_SEEN_MINUTES,
+    telegramStaffGroup: config.STAFF_CHAT_ID !== undefined,
+    ...(config.BOT_TOKEN ? { notify: (chatKey, notice) => telegram!.notifyCitizen(chatKey, notice) } : {}),
+    logger,
+  });
   // One chat turn (and one per-chat queue) for every channel.
   const conversation = createConversation({
     engine: () => core.engine,
     store,
     now: () => new Date(),
     contextTtlMinutes: config.CONTEXT_TTL_MINUTES,
+    handoffs,
   });
-  const telegram: TelegramChannel | undefined = config.BOT_TOKEN
-    ? createTelegramChannel({ config, core, store, logger, conversation, knowledgeQueue })
-    : undefined;
+  telegram = config.BOT_TOKEN ? createTelegramChannel({ config, core, store, logger, conversation, handoffs, knowledgeQueue }) : undefined;
   const web = await startWebServer({
     config,
     core,
     store,
     logger,
     conversation,
+    handoffs,
     knowledgeQueue,
     ...(telegram ? { telegramWebhook: telegram.handleWebhookUpdate } : {}),
   });

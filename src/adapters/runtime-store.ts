@@ -7,6 +7,7 @@ import type { Logger } from '../lib/logger.ts';
 import { TEMP_FILE } from './atomic-file.ts';
 import { openDayLog, type Position } from './runtime/day-log.ts';
 import { openDocuments } from './runtime/documents.ts';
+import { openHandoffCaseFiles } from './runtime/handoff-cases.ts';
 import { lockFolder } from './runtime/folder-lock.ts';
 import { createSessionFiles } from './runtime/session-files.ts';
 
@@ -20,6 +21,8 @@ import { createSessionFiles } from './runtime/session-files.ts';
  * | exchanges                | every message      | append-only day files; id = day + byte offset  |
  * | feedback (👍/👎)          | ratings            | append-only day files                          |
  * | inbox statuses, handoffs | staff actions      | one small lowdb document                       |
+ * | open handoff cases       | handoff messages   | the same document, while open (few)            |
+ * | closed handoff cases     | handoffs closed    | append-only day files, by closing day          |
  *
  * Why files and not SQLite: Node 20 has no built-in SQLite and a native driver would be a second
  * compiled dependency (nodejieba is already one) for data that needs no queries beyond "this
@@ -57,6 +60,7 @@ export async function createRuntimeStore(options: RuntimeStoreOptions): Promise<
     const documents = await openDocuments(path.join(dir, 'documents.json'), logger, now);
     const exchanges = await openDayLog<Exchange>({ dir: path.join(dir, 'exchanges'), logger, now, isRecord: isExchange });
     const feedbackLog = await openDayLog<Feedback>({ dir: path.join(dir, 'feedback'), logger, now, isRecord: isFeedback });
+    const cases = await openHandoffCaseFiles({ documents, dir: path.join(dir, 'handoffs'), logger, now });
 
     let closed = false;
     // Exchanges deleted since opening (forget, retention): the inbox rereads when this changes.
@@ -84,6 +88,7 @@ export async function createRuntimeStore(options: RuntimeStoreOptions): Promise<
           if (handoff.chatKey === chatKey) delete data.handoffs[id];
         }
         for (const exchange of removed) delete data.inbox[exchange.id];
+        await cases.forget(chatKey);
         await documents.persist();
       },
       recordExchange(exchange) {
@@ -140,6 +145,11 @@ export async function createRuntimeStore(options: RuntimeStoreOptions): Promise<
       async findHandoff(staffMessageId) {
         return documents.data.handoffs[String(staffMessageId)]?.chatKey;
       },
+      openHandoffCase: (handoff) => cases.open(handoff),
+      addHandoffMessages: (id, messages) => cases.add(id, messages),
+      closeHandoffCase: (id, closed) => cases.close(id, closed),
+      openHandoffCases: async () => cases.listOpen(),
+      findHandoffCase: (id) => cases.find(id),
       async purgeOlderThan(days, at = now()) {
         const cutoffIso = new Date(at.getTime() - days * 86_400_000).toISOString();
         const cutoffDay = cutoffIso.slice(0, 10);
@@ -155,6 +165,7 @@ export async function createRuntimeStore(options: RuntimeStoreOptions): Promise<
           const day = dayOfId(id);
           if (day !== undefined && day < cutoffDay) delete data.inbox[id];
         }
+        await cases.purgeBefore(cutoffIso);
         await documents.persist();
         return removed;
       },
@@ -162,6 +173,7 @@ export async function createRuntimeStore(options: RuntimeStoreOptions): Promise<
       async flush() {
         await exchanges.drain();
         await feedbackLog.drain();
+        await cases.drain();
         await documents.persist();
       },
       async close() {

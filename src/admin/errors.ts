@@ -61,6 +61,14 @@ export class BusyError extends Error {
   }
 }
 
+/** A message for a citizen could not be handed to their channel (Telegram refused or is off). */
+export class DeliveryError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DeliveryError';
+  }
+}
+
 /** Writing the knowledge files failed; the message says whether anything changed. */
 export class PublishError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -28,6 +28,29 @@ export interface Feedback {
 
 export type InboxStatus = 'new' | 'done' | 'ignored';
 
+/** One line of a handoff case's thread, personal numbers masked. */
+export interface HandoffMessage {
+  at: string;
+  from: 'citizen' | 'bot' | 'staff';
+  text: string;
+  /** The console user (or `Telegram 工作群`) who wrote a staff message. */
+  by?: string;
+}
+
+/**
+ * A citizen's request for a person (转人工) and what was said since: open until a staff member
+ * ends it. Messages are only ever added, in order, so a count of them is a reading position.
+ */
+export interface HandoffCase {
+  id: string;
+  chatKey: string;
+  channel: 'web' | 'telegram';
+  openedAt: string;
+  messages: HandoffMessage[];
+  closedAt?: string;
+  closedBy?: string;
+}
+
 /**
  * Runtime data written by the bot (never committed). Every write resolves only once it is
  * stored, so whatever a channel acknowledges to a citizen survives a killed process; the cost of
@@ -39,7 +62,7 @@ export interface RuntimeStore {
   saveState(chatKey: string, state: DialogueState, lastExchangeId?: string): Promise<void>;
   /** The chat's latest exchange while its session lives (the context TTL). */
   latestExchange(chatKey: string): Promise<Exchange | undefined>;
-  /** Deletes everything kept about this chat: state, exchanges, feedback, handoffs. */
+  /** Deletes everything kept about this chat: state, exchanges, feedback, handoffs and handoff cases. */
   forget(chatKey: string): Promise<void>;
   recordExchange(exchange: Omit<Exchange, 'id'>): Promise<Exchange>;
   recordFeedback(feedback: Feedback): Promise<void>;
@@ -60,6 +83,16 @@ export interface RuntimeStore {
   /** A forwarded handoff message in the staff group → the citizen's chat. */
   saveHandoff(staffMessageId: number, chatKey: string): Promise<void>;
   findHandoff(staffMessageId: number): Promise<string | undefined>;
+  /** Stores a new, open handoff case; returns it with its id. */
+  openHandoffCase(handoff: Omit<HandoffCase, 'id' | 'closedAt' | 'closedBy'>): Promise<HandoffCase>;
+  /** Appends to an open case's messages; `undefined` when the case is not open (closed or unknown). */
+  addHandoffMessages(id: string, messages: HandoffMessage[]): Promise<HandoffCase | undefined>;
+  /** Ends an open case; `undefined` when it is not open (the first close wins). */
+  closeHandoffCase(id: string, closed: { at: string; by: string }): Promise<HandoffCase | undefined>;
+  /** Every open case, oldest first. */
+  openHandoffCases(): Promise<HandoffCase[]>;
+  /** One case, open or closed, while it is retained. */
+  findHandoffCase(id: string): Promise<HandoffCase | undefined>;
   /** Drops exchanges, feedback, inbox statuses and handoffs older than the retention period. */
   purgeOlderThan(days: number, now?: Date): Promise<number>;
   /** Deletes sessions silent for longer than the context TTL; returns how many. */

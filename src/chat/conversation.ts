@@ -4,6 +4,7 @@ import { maskPersonalNumbers } from '../dialogue/mask.ts';
 import type { DialogueState, EngineInput, EngineResult } from '../dialogue/types.ts';
 import type { Engine } from '../engine-types.ts';
 import { createKeyedQueue } from '../lib/keyed-queue.ts';
+import type { HandoffDesk, HandoffOutcome } from './handoffs.ts';
 
 /**
  * One chat turn for every channel (Telegram, web, and whatever comes next): load the chat's
@@ -18,6 +19,11 @@ import { createKeyedQueue } from '../lib/keyed-queue.ts';
  * Order of writes: the exchange is appended before the state is saved, and both finish before
  * the caller acknowledges anything, so a killed process never acknowledges a turn it did not
  * store.
+ *
+ * 转人工: with a handoff desk, a handoff reply is replaced by what the desk decided (a case
+ * opened, or honestly who else can help) before anything is stored, so the exchange, the history
+ * staff read and the citizen's screen all say the same; later turns of a chat with an open case
+ * are added to the case.
  */
 
 /** How much of the citizen's message and of the bot's reply is stored (the bot reads 600 characters). */
@@ -29,10 +35,14 @@ export interface ConversationDeps {
   store: RuntimeStore;
   now: () => Date;
   contextTtlMinutes: number;
+  /** Opens handoff cases for web and Telegram turns (see handoffs.ts); without it 转人工 is a plain answer. */
+  handoffs?: HandoffDesk;
 }
 
 export interface Conversed extends EngineResult {
   exchange: Exchange;
+  /** Set on a 转人工 turn when a desk is configured. */
+  handoff?: HandoffOutcome;
 }
 
 export type Channel = Exchange['channel'];
@@ -43,12 +53,21 @@ export function createConversation(deps: ConversationDeps) {
   async function converse(channel: Channel, chatKey: string, input: EngineInput): Promise<Conversed> {
     const now = deps.now();
     const state = fresh(await deps.store.getState(chatKey), now, deps.contextTtlMinutes);
-    const result = deps.engine().respond(input, state, now);
+    let result = deps.engine().respond(input, state, now);
+    const text = maskPersonalNumbers(describeInput(input)).slice(0, STORED_TEXT_CHARS);
+    const desk = channel === 'cli' ? undefined : deps.handoffs; // the staff CLI has no citizen to hand over
+    let handoff: HandoffOutcome | undefined;
+    if (desk && channel !== 'cli' && result.reply.kind === 'handoff') {
+      // A case opened here and a turn that then fails to store leaves the case for staff to
+      // see; the citizen's retry is told it is already waiting.
+      handoff = await desk.request(channel, chatKey, state?.history ?? [], text);
+      result = withReplyText(result, handoff.text);
+    }
     const exchange = await deps.store.recordExchange({
       at: now.toISOString(),
       channel,
       chatKey,
-      text: maskPersonalNumbers(describeInput(input)).slice(0, STORED_TEXT_CHARS),
+      text,
       intent: result.reply.intent,
       topic: result.reply.topic,
       confidence: result.reply.confidence,
@@ -56,8 +75,10 @@ export function createConversation(deps: ConversationDeps) {
       decidedBy: result.trace.decidedBy,
       reply: maskPersonalNumbers(result.reply.text).slice(0, STORED_REPLY_CHARS),
     });
+    const handedOver = handoff?.status === 'opened' || handoff?.status === 'already_open';
+    if (desk && !handedOver) await desk.noteTurn(chatKey, text, result.reply.text);
     await deps.store.saveState(chatKey, result.state, exchange.id);
-    return { ...result, exchange };
+    return { ...result, exchange, ...(handoff ? { handoff } : {}) };
   }
 
   return {
@@ -90,6 +111,12 @@ export function createConversation(deps: ConversationDeps) {
 }
 
 export type Conversation = ReturnType<typeof createConversation>;
+
+/** The reply's text replaced (sources belonged to the replaced text), in the history too. */
+function withReplyText(result: EngineResult, text: string): EngineResult {
+  const history = result.state.history.map((turn, index, all) => (index === all.length - 1 && turn.role === 'bot' ? { ...turn, text: text.slice(0, 300) } : turn));
+  return { ...result, reply: { ...result.reply, text, sources: [] }, state: { ...result.state, history } };
+}
 
 /** Context expires after a silence: an old state is dropped rather than resumed. */
 export function fresh(state: DialogueState | undefined, now: Date, ttlMinutes: number): DialogueState | undefined {

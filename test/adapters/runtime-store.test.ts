@@ -9,7 +9,7 @@ import { FolderLockedError } from '../../src/adapters/runtime/folder-lock.ts';
 import type { RuntimeStore } from '../../src/admin/ports.ts';
 import type { Logger } from '../../src/lib/logger.ts';
 import { createMemoryStore } from '../fakes/memory-store.ts';
-import { exchange, state, storeContract } from './store-contract.ts';
+import { exchange, handoffCase, state, storeContract } from './store-contract.ts';
 
 let dir: string;
 let logged: { level: string; message: string; fields?: Record<string, unknown> }[];
@@ -102,6 +102,43 @@ describe('embedded store: shapes on disk', () => {
     expect(await store.inboxStatuses()).toEqual({ '20240501-ab': 'done' });
     expect(await store.findHandoff(12)).toBe('telegram:1');
     expect((await readdir(dir)).some((name) => name.startsWith('state.json.migrated-'))).toBe(true);
+  });
+
+  it('keeps open handoff cases in documents.json and moves a closed one to the day log of its closing', async () => {
+    const store = await open();
+    const opened = await store.openHandoffCase(handoffCase());
+    const documents = async () => JSON.parse(await readFile(path.join(dir, 'documents.json'), 'utf8'));
+    expect(Object.keys((await documents()).cases)).toEqual([opened.id]);
+    await store.closeHandoffCase(opened.id, { at: '2024-05-02T08:00:00.000Z', by: 'staff' });
+    expect((await documents()).cases).toEqual({});
+    const logged = (await readFile(path.join(dir, 'handoffs', '2024-05-02.jsonl'), 'utf8')).trim().split('\n');
+    expect(logged.map((line) => JSON.parse(line).id)).toEqual([opened.id]);
+  });
+
+  it('finishes a close cut short by a killed process: the case stays closed and is logged once', async () => {
+    const closedCase = (id: string) => ({ ...handoffCase(), id, closedAt: '2024-05-02T08:00:00.000Z', closedBy: 'staff' });
+    // One killed after marking the case closed, one after also logging it.
+    await mkdir(path.join(dir, 'handoffs'), { recursive: true });
+    await writeFile(path.join(dir, 'handoffs', '2024-05-02.jsonl'), `${JSON.stringify(closedCase('20240501-bbbbbbbbbb'))}\n`);
+    await writeFile(
+      path.join(dir, 'documents.json'),
+      JSON.stringify({ version: 2, inbox: {}, handoffs: {}, cases: { '20240501-aaaaaaaaaa': closedCase('20240501-aaaaaaaaaa'), '20240501-bbbbbbbbbb': closedCase('20240501-bbbbbbbbbb') } }),
+    );
+    const store = await open();
+    expect(await store.openHandoffCases()).toEqual([]);
+    expect((await store.findHandoffCase('20240501-aaaaaaaaaa'))?.closedBy).toBe('staff');
+    const logged = (await readFile(path.join(dir, 'handoffs', '2024-05-02.jsonl'), 'utf8')).trim().split('\n');
+    expect(logged.map((line) => JSON.parse(line).id).sort()).toEqual(['20240501-aaaaaaaaaa', '20240501-bbbbbbbbbb']);
+    expect(JSON.parse(await readFile(path.join(dir, 'documents.json'), 'utf8')).cases).toEqual({});
+  });
+
+  it('reads a documents.json written before handoff cases existed', async () => {
+    await writeFile(path.join(dir, 'documents.json'), JSON.stringify({ version: 2, inbox: { '20240501-ab': 'done' }, handoffs: {} }));
+    const store = await open();
+    expect(await store.inboxStatuses()).toEqual({ '20240501-ab': 'done' });
+    expect(await store.openHandoffCases()).toEqual([]);
+    await store.openHandoffCase(handoffCase());
+    expect(await store.openHandoffCases()).toHaveLength(1);
   });
 });
 

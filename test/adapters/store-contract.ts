@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Exchange, RuntimeStore } from '../../src/admin/ports.ts';
+import type { Exchange, HandoffCase, RuntimeStore } from '../../src/admin/ports.ts';
 import type { DialogueState } from '../../src/dialogue/types.ts';
 
 /**
@@ -27,6 +27,18 @@ export function exchange(overrides: Partial<Exchange> = {}): Omit<Exchange, 'id'
     ...overrides,
   };
 }
+
+export function handoffCase(overrides: Partial<HandoffCase> = {}): Omit<HandoffCase, 'id'> {
+  return {
+    chatKey: 'web:abc',
+    channel: 'web',
+    openedAt: '2024-05-01T08:00:00.000Z',
+    messages: [{ at: '2024-05-01T08:00:00.000Z', from: 'citizen', text: '转人工' }],
+    ...overrides,
+  };
+}
+
+const staffLine = (text: string, at = '2024-05-01T08:05:00.000Z') => ({ at, from: 'staff' as const, text, by: 'staff' });
 
 export const state = (updatedAt: string, lastIntent = 'hotline.what_is'): DialogueState => ({ turns: 1, history: [], updatedAt, lastIntent });
 
@@ -106,6 +118,61 @@ export function storeContract(name: string, subject: ContractSubject): void {
       expect(await after.inboxStatuses()).toEqual({ [theirs.id]: 'done' });
     });
 
+    it('keeps a handoff case open with its messages in order, oldest case first', async () => {
+      const store = await subject.open();
+      const first = await store.openHandoffCase(handoffCase());
+      const second = await store.openHandoffCase(handoffCase({ chatKey: 'telegram:7', channel: 'telegram', openedAt: '2024-05-01T09:00:00.000Z' }));
+      expect(first.id).not.toBe(second.id);
+      expect((await store.openHandoffCases()).map((item) => item.id)).toEqual([first.id, second.id]);
+
+      await store.addHandoffMessages(first.id, [{ at: '2024-05-01T08:01:00.000Z', from: 'bot', text: '已为您转接人工' }]);
+      const added = await store.addHandoffMessages(first.id, [staffLine('您好'), staffLine('请问是什么纠纷？', '2024-05-01T08:06:00.000Z')]);
+      expect(added?.messages.map((message) => message.text)).toEqual(['转人工', '已为您转接人工', '您好', '请问是什么纠纷？']);
+      expect(await store.findHandoffCase(first.id)).toEqual(added);
+      expect(added?.messages[2]).toEqual(staffLine('您好'));
+      expect(await store.addHandoffMessages('no-such-case', [staffLine('?')])).toBeUndefined();
+      expect(await store.findHandoffCase('no-such-case')).toBeUndefined();
+    });
+
+    it('closes a handoff case once: it leaves the open list, is still found, and takes no more messages', async () => {
+      const store = await subject.open();
+      const opened = await store.openHandoffCase(handoffCase());
+      await store.addHandoffMessages(opened.id, [staffLine('您好')]);
+      const closed = await store.closeHandoffCase(opened.id, { at: '2024-05-01T08:10:00.000Z', by: 'staff' });
+      expect(closed).toMatchObject({ id: opened.id, closedAt: '2024-05-01T08:10:00.000Z', closedBy: 'staff' });
+      expect(closed?.messages).toHaveLength(2);
+      expect(await store.openHandoffCases()).toEqual([]);
+      expect(await store.closeHandoffCase(opened.id, { at: '2024-05-01T08:11:00.000Z', by: 'admin' })).toBeUndefined();
+      expect(await store.addHandoffMessages(opened.id, [staffLine('迟到的回复')])).toBeUndefined();
+      const after = subject.reopen ? await subject.reopen() : store;
+      expect(await after.findHandoffCase(opened.id)).toEqual(closed);
+    });
+
+    it('forgets a chat’s handoff cases, open and closed, but not other chats’', async () => {
+      const store = await subject.open();
+      const closed = await store.openHandoffCase(handoffCase());
+      await store.closeHandoffCase(closed.id, { at: '2024-05-01T08:10:00.000Z', by: 'staff' });
+      const open = await store.openHandoffCase(handoffCase({ openedAt: '2024-05-01T08:20:00.000Z' }));
+      const theirs = await store.openHandoffCase(handoffCase({ chatKey: 'web:other' }));
+      await store.forget('web:abc');
+      const after = subject.reopen ? await subject.reopen() : store;
+      expect(await after.findHandoffCase(closed.id)).toBeUndefined();
+      expect(await after.findHandoffCase(open.id)).toBeUndefined();
+      expect((await after.openHandoffCases()).map((item) => item.id)).toEqual([theirs.id]);
+    });
+
+    it('purges handoff cases opened before the retention period', async () => {
+      const store = await subject.open();
+      const old = await store.openHandoffCase(handoffCase({ openedAt: '2024-01-01T08:00:00.000Z' }));
+      await store.closeHandoffCase(old.id, { at: '2024-01-01T09:00:00.000Z', by: 'staff' });
+      const stale = await store.openHandoffCase(handoffCase({ chatKey: 'web:stale', openedAt: '2024-01-02T08:00:00.000Z' }));
+      const recent = await store.openHandoffCase(handoffCase({ chatKey: 'web:new', openedAt: '2024-05-01T08:00:00.000Z' }));
+      await store.purgeOlderThan(30, new Date('2024-05-02T00:00:00Z'));
+      expect(await store.findHandoffCase(old.id)).toBeUndefined();
+      expect(await store.findHandoffCase(stale.id)).toBeUndefined();
+      expect((await store.openHandoffCases()).map((item) => item.id)).toEqual([recent.id]);
+    });
+
     it('purges exchanges and feedback older than the retention period', async () => {
       const store = await subject.open();
       await store.recordExchange(exchange({ at: '2024-01-01T08:00:00.000Z' }));
@@ -126,6 +193,10 @@ export function storeContract(name: string, subject: ContractSubject): void {
         await store.recordFeedback({ exchangeId: stored.id, at: stored.at, chatKey: 'telegram:1', value: 'down', intent: stored.intent });
         await store.setInboxStatus([stored.id], 'ignored');
         await store.saveHandoff(77, 'telegram:1');
+        const open = await store.openHandoffCase(handoffCase());
+        await store.addHandoffMessages(open.id, [staffLine('您好')]);
+        const closed = await store.openHandoffCase(handoffCase({ chatKey: 'web:two' }));
+        await store.closeHandoffCase(closed.id, { at: '2024-05-01T08:10:00.000Z', by: 'staff' });
         // No flush(): a process killed right after the acknowledgement.
         const reopened = await subject.reopen!();
         expect((await reopened.getState('telegram:1'))?.lastIntent).toBe('hotline.what_is');
@@ -133,6 +204,8 @@ export function storeContract(name: string, subject: ContractSubject): void {
         expect((await reopened.feedback()).map((item) => item.value)).toEqual(['down']);
         expect(await reopened.inboxStatuses()).toEqual({ [stored.id]: 'ignored' });
         expect(await reopened.findHandoff(77)).toBe('telegram:1');
+        expect((await reopened.openHandoffCases()).map((item) => item.messages.length)).toEqual([2]);
+        expect((await reopened.findHandoffCase(closed.id))?.closedBy).toBe('staff');
       });
 
       it('keeps every exchange when many are stored at once', async () => {

@@ -53,6 +53,7 @@ beforeAll(async () => {
   };
   h = await startHarness(core, {
     STAFF_CHAT_ID: String(STAFF_CHAT_ID),
+    HANDOFF_HOURS: '每天 00:00-24:00', // the staff group answers at any hour the test runs
     ADMIN_IDS: `${ADMIN_ID},${SECOND_ADMIN_ID}`,
     FLOOD_MAX_MESSAGES: '6',
     FLOOD_WINDOW_SECONDS: '600',
@@ -200,6 +201,21 @@ describe('Telegram bot (long polling, emulator)', () => {
     expect(delivered?.text).toContain('请带身份证明到法律援助窗口咨询');
     const [confirmation] = await staff.replies();
     expect(confirmation?.reply_parameters?.message_id).toBeGreaterThan(0);
+    // The console's 在线咨询 page shows the same case, with the group's reply in it.
+    const [open] = (await h.store.openHandoffCases()).filter((item) => item.chatKey === `telegram:${citizen.chatId}`);
+    expect(open?.messages.at(-1)).toMatchObject({ from: 'staff', by: 'Telegram 工作群', text: '您好，请带身份证明到法律援助窗口咨询。' });
+  });
+
+  it('the 转人工 button under 👎 asks for a person the same way as typing it', async () => {
+    const citizen = newUser();
+    await citizen.say('法律援助怎么申请');
+    const answer = (await citizen.replies()).find((message) => buttons(message).some((button) => button.text.includes('没帮助')));
+    await citizen.press(buttons(answer).find((button) => button.text.includes('没帮助'))!, answer!.message_id);
+    const [thanks] = await citizen.replies();
+    await citizen.press(buttons(thanks).find((button) => button.text.includes('转人工'))!, thanks!.message_id);
+    const [told] = await citizen.replies();
+    expect(told?.text).toContain('已为您转接人工');
+    expect((await h.store.openHandoffCases()).some((item) => item.chatKey === `telegram:${citizen.chatId}`)).toBe(true);
   });
 
   it('refuses /reload to a non-admin; for an admin reloads, or keeps the last good set and lists the errors', async () => {

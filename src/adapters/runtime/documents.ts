@@ -1,10 +1,12 @@
 import { readFile, rename } from 'node:fs/promises';
 import { Low, type Adapter } from 'lowdb';
+import type { HandoffCase } from '../../admin/ports.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { writeFileAtomic } from '../atomic-file.ts';
 
 /**
- * Small documents kept in one lowdb file (`documents.json`): inbox statuses and handoff routes.
+ * Small documents kept in one lowdb file (`documents.json`): inbox statuses, handoff routes and
+ * the open handoff cases (closed ones move to a day log, see handoff-cases.ts).
  * They change when staff act, not with every message, so rewriting the small file is cheap; each
  * change is written before it is acknowledged, and changes made while a write runs share the next
  * write. Writes go through the project's one atomic-write helper (unique temp name + rename).
@@ -14,9 +16,11 @@ export interface Documents {
   version: 2;
   inbox: Record<string, 'new' | 'done' | 'ignored'>;
   handoffs: Record<string, { chatKey: string; at: string }>;
+  /** Open handoff cases by id (absent in files written before cases existed). */
+  cases: Record<string, HandoffCase>;
 }
 
-export const emptyDocuments = (): Documents => ({ version: 2, inbox: {}, handoffs: {} });
+export const emptyDocuments = (): Documents => ({ version: 2, inbox: {}, handoffs: {}, cases: {} });
 
 class AtomicJsonFile implements Adapter<Documents> {
   constructor(private readonly file: string) {}
@@ -30,6 +34,7 @@ class AtomicJsonFile implements Adapter<Documents> {
     }
     const value: unknown = JSON.parse(text);
     if (!isDocuments(value)) throw new Error('not a documents object (version 2)');
+    value.cases ??= {}; // added later to version 2: an older file simply has no open cases
     return value;
   }
   async write(data: Documents): Promise<void> {
@@ -40,7 +45,15 @@ class AtomicJsonFile implements Adapter<Documents> {
 function isDocuments(value: unknown): value is Documents {
   if (typeof value !== 'object' || value === null) return false;
   const data = value as Partial<Documents>;
-  return data.version === 2 && typeof data.inbox === 'object' && data.inbox !== null && typeof data.handoffs === 'object' && data.handoffs !== null;
+  const cases: unknown = data.cases;
+  return (
+    data.version === 2 &&
+    typeof data.inbox === 'object' &&
+    data.inbox !== null &&
+    typeof data.handoffs === 'object' &&
+    data.handoffs !== null &&
+    (cases === undefined || (typeof cases === 'object' && cases !== null))
+  );
 }
 
 export interface DocumentStore {

@@ -3,9 +3,11 @@ import { Telegraf, type Telegram } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import type { RuntimeStore } from '../../admin/ports.ts';
 import type { Conversation } from '../../chat/conversation.ts';
+import { type CitizenNotice, createHandoffDesk, type HandoffDesk } from '../../chat/handoffs.ts';
 import type { Config } from '../../config.ts';
 import type { KeyedQueue } from '../../lib/keyed-queue.ts';
 import type { Logger } from '../../lib/logger.ts';
+import { deliverToCitizen } from './features/handoff.ts';
 import { createUpdateHandler } from './handler.ts';
 import type { ChatApi, TelegramCore } from './ports.ts';
 import { installRetry } from './retry.ts';
@@ -21,6 +23,8 @@ export interface TelegramChannel {
   start(): Promise<void>;
   stop(): Promise<void>;
   handleWebhookUpdate(update: unknown, secretToken: string | undefined): Promise<{ status: number }>;
+  /** Sends a staff reply typed on 在线咨询, or the close of a case, to a citizen's Telegram chat. */
+  notifyCitizen(chatKey: string, notice: CitizenNotice): Promise<void>;
 }
 
 export interface TelegramChannelDeps {
@@ -33,6 +37,8 @@ export interface TelegramChannelDeps {
   now?: () => Date;
   /** The chat turn shared with the web chat. */
   conversation?: Conversation;
+  /** The handoff desk shared with the web console (main.ts wires its push to notifyCitizen). */
+  handoffs?: HandoffDesk;
 }
 
 /** For main.ts to print when BOT_TOKEN is not set. */
@@ -54,7 +60,20 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
   };
   installRetry(bot.telegram as unknown as Parameters<typeof installRetry>[0], retry);
 
-  const handle = createUpdateHandler({ ...deps, now: deps.now ?? (() => new Date()) });
+  const now = deps.now ?? (() => new Date());
+  const notifyCitizen = (chatKey: string, notice: CitizenNotice) => deliverToCitizen(chatApi(bot.telegram, logger), chatKey, notice);
+  const handoffs =
+    deps.handoffs ??
+    createHandoffDesk({
+      store: deps.store,
+      now,
+      hours: config.HANDOFF_HOURS,
+      staffSeenMinutes: config.HANDOFF_STAFF_SEEN_MINUTES,
+      telegramStaffGroup: config.STAFF_CHAT_ID !== undefined,
+      notify: notifyCitizen,
+      logger,
+    });
+  const handle = createUpdateHandler({ ...deps, handoffs, now });
   const inFlight = new Set<Promise<unknown>>();
   let stopping = false;
   let mode: 'off' | 'polling' | 'webhook' = 'off';
@@ -115,6 +134,8 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       logger.info('telegram bot stopped', { mode });
       mode = 'off';
     },
+
+    notifyCitizen,
 
     async handleWebhookUpdate(update, secretToken) {
       if (mode !== 'webhook') return { status: 404 };

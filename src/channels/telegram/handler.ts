@@ -1,4 +1,5 @@
 import { createConversation } from '../../chat/conversation.ts';
+import { createHandoffDesk } from '../../chat/handoffs.ts';
 import { createAdmin } from './features/admin.ts';
 import { createCallbacks } from './features/callbacks.ts';
 import { createCitizen } from './features/citizen.ts';
@@ -20,13 +21,24 @@ export function createUpdateHandler(deps: FeatureDeps) {
     windowMs: deps.config.FLOOD_WINDOW_SECONDS * 1000,
     now: () => deps.now().getTime(),
   });
+  // bot.ts passes the desk (with its Telegram push); a bare handler gets one that cannot push.
+  const desk =
+    deps.handoffs ??
+    createHandoffDesk({
+      store: deps.store,
+      now: deps.now,
+      hours: deps.config.HANDOFF_HOURS,
+      staffSeenMinutes: deps.config.HANDOFF_STAFF_SEEN_MINUTES,
+      telegramStaffGroup: deps.config.STAFF_CHAT_ID !== undefined,
+      logger: deps.logger,
+    });
   const conversation =
     deps.conversation ??
-    createConversation({ engine: () => deps.core.engine, store: deps.store, now: deps.now, contextTtlMinutes: deps.config.CONTEXT_TTL_MINUTES });
-  const handoff = createHandoff(deps);
+    createConversation({ engine: () => deps.core.engine, store: deps.store, now: deps.now, contextTtlMinutes: deps.config.CONTEXT_TTL_MINUTES, handoffs: desk });
+  const handoff = createHandoff(deps, desk);
   const citizen = createCitizen(deps, conversation, handoff);
   const admin = createAdmin(deps);
-  const callbacks = createCallbacks(deps, conversation, citizen, handoff);
+  const callbacks = createCallbacks(deps, conversation, citizen);
 
   return async function handleUpdate(update: unknown, api: ChatApi, bot: BotIdentity): Promise<void> {
     const updateId = (update as { update_id?: unknown } | null)?.update_id;
@@ -80,7 +92,7 @@ export function createUpdateHandler(deps: FeatureDeps) {
             return citizen.command(api, incoming.name, incoming.chatId, chatKey);
           }
           if (incoming.kind === 'text') {
-            await citizen.answer(api, incoming.chatId, chatKey, { kind: 'text', text: incoming.text }, incoming.text);
+            await citizen.answer(api, incoming.chatId, chatKey, { kind: 'text', text: incoming.text });
             return;
           }
           await citizen.answer(api, incoming.chatId, chatKey, { kind: 'unsupported', what: incoming.what });

@@ -1,5 +1,6 @@
 import type { Exchange, RuntimeStore } from '../../admin/ports.ts';
 import type { Conversation } from '../../chat/conversation.ts';
+import type { HandoffDesk } from '../../chat/handoffs.ts';
 import type { Config } from '../../config.ts';
 import type { SwapResult } from '../../engine-types.ts';
 import type { Engine } from '../../engine-types.ts';
@@ -28,6 +29,8 @@ export interface FeatureDeps {
   now: () => Date;
   /** The chat turn shared with the other channels (built here when not given). */
   conversation?: Conversation;
+  /** The handoff desk shared with the web console (built here when not given). */
+  handoffs?: HandoffDesk;
   /** Shared with the console's publish, so /reload never runs in the middle of one. */
   knowledgeQueue: KeyedQueue;
 }

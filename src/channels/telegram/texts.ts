@@ -58,15 +58,13 @@ export const TEXTS = {
   floodToast: '操作太频繁，请稍后再试',
   error: '抱歉，系统暂时出错了，请稍后再试。急需咨询请拨打12348公共法律服务热线。',
   handoff: {
-    queued:
-      '已为您转接人工。工作人员看到后会在这里回复您，请留意消息。\n等待期间，如需及时帮助，可拨打12348公共法律服务热线。',
-    unavailable: '目前暂未开通在线人工服务。如需人工帮助，请拨打12348公共法律服务热线。',
+    // What the citizen is told when asking is in dialogue/messages.ts (the same for every channel).
     failed: '抱歉，转接人工暂时没有成功。请拨打12348公共法律服务热线，或稍后再试。',
     staffHeader: '📨 市民请求人工服务',
     staffFrom: '会话',
-    staffQuestion: '问题',
     staffHistory: '最近对话（个人号码已遮盖）',
-    staffHowTo: '请直接“回复”本条消息，机器人会把您的回复转给这位市民。',
+    staffHowTo: '请直接“回复”本条消息，机器人会把您的回复转给这位市民；也可以在控制台的“在线咨询”页面回复。',
+    staffGroupName: 'Telegram 工作群',
     citizenPrefix: '👤 工作人员回复：',
     staffDelivered: '✅ 已转达给市民。',
     staffDeliverFailed: '⚠️ 没能转达给市民（对方可能已停用机器人）。',

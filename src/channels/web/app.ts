@@ -5,6 +5,7 @@ import { createErrorHandler } from './errors.ts';
 import { authRoutes } from './routes/auth.ts';
 import { chatRoutes } from './routes/chat.ts';
 import { conversationRoutes } from './routes/conversations.ts';
+import { handoffRoutes } from './routes/handoffs.ts';
 import { inboxRoutes } from './routes/inbox.ts';
 import { knowledgeRoutes } from './routes/knowledge.ts';
 import { publishRoutes } from './routes/publish.ts';
@@ -18,6 +19,7 @@ export const CONSOLE_PAGES = {
   bench: 'staff',
   conversations: 'staff',
   dashboard: 'staff',
+  handoffs: 'staff',
   inbox: 'admin',
   knowledge: 'admin',
   publish: 'admin',
@@ -74,6 +76,7 @@ export function createWebApp(services: WebServices, files: Map<string, StaticFil
 
   // --- console APIs
   app.use('/api/staff/*', requireRole(sessions, 'staff', 'api'));
+  app.route('/api/staff/handoffs', handoffRoutes(services));
   app.route('/api/staff', staffRoutes(services));
   app.route('/api/staff/conversations', conversationRoutes(services));
   app.use('/api/admin/*', requireRole(sessions, 'admin', 'api'));

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { BusyError, ConflictError, NotFoundError, PublishError, StateError, ValidationError } from '../../admin/errors.ts';
+import { BusyError, ConflictError, DeliveryError, NotFoundError, PublishError, StateError, ValidationError } from '../../admin/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
 
 /**
@@ -18,6 +18,10 @@ export function createErrorHandler(logger: Logger) {
     if (error instanceof BusyError) {
       c.header('Retry-After', String(error.retryAfterSeconds));
       return c.json({ error: error.message }, 503);
+    }
+    if (error instanceof DeliveryError) {
+      logger.warn('message not delivered to a citizen', { error });
+      return c.json({ error: error.message }, 502);
     }
     if (error instanceof PublishError) {
       // Our fault, not the request's, but the admin must see what happened to the files.

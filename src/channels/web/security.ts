@@ -119,7 +119,7 @@ export function clientAddress(c: Context, trusted: TrustedProxies): string {
  * Requires a console session with `role` (admin includes staff) and, for writes, the session's
  * CSRF token in the X-CSRF-Token header. Pages redirect to the login; APIs answer 401/403 JSON.
  */
-const FORBIDDEN_PAGE = `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>无权限</title><link rel="stylesheet" href="/assets/console.css"></head><body class="login"><div class="card narrow"><h1>无权限</h1><p>此页面仅限管理员。工作人员账号可以使用测试台和看板。</p><p><a href="/console/bench">返回测试台</a></p></div></body></html>`;
+const FORBIDDEN_PAGE = `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>无权限</title><link rel="stylesheet" href="/assets/console.css"></head><body class="login"><div class="card narrow"><h1>无权限</h1><p>此页面仅限管理员。工作人员账号可以使用测试台、看板和在线咨询。</p><p><a href="/console/bench">返回测试台</a></p></div></body></html>`;
 
 export function requireRole(sessions: Sessions, role: Role, kind: 'api' | 'page'): MiddlewareHandler<WebEnv> {
   return async (c, next) => {

@@ -14,6 +14,7 @@ import { createDrafts } from '../../admin/drafts.ts';
 import { createInboxFeed } from '../../admin/inbox-feed.ts';
 import type { RuntimeStore } from '../../admin/ports.ts';
 import type { Conversation } from '../../chat/conversation.ts';
+import { createHandoffDesk, type HandoffDesk } from '../../chat/handoffs.ts';
 import { createPublisher } from '../../admin/publish.ts';
 import type { CoreServices } from '../../bootstrap.ts';
 import type { Config } from '../../config.ts';
@@ -37,6 +38,10 @@ export interface WebServerDeps {
   telegramWebhook?: (update: unknown, secretToken: string | undefined) => Promise<{ status: number }>;
   /** The chat turn shared with Telegram. */
   conversation?: Conversation;
+  /** The handoff desk shared with Telegram and the conversation (built here, web only, when not given). */
+  handoffs?: HandoffDesk;
+  /** The clock (tests fix it; default the system clock). */
+  now?: () => Date;
   /** Held-out questions for publish's before/after accuracy (default eval/heldout.jsonl). */
   heldoutPath?: string;
 }
@@ -112,6 +117,17 @@ export async function buildWebServices(deps: WebServerDeps): Promise<WebServices
     secureCookies: false,
     telegramWebhook: deps.telegramWebhook,
     ...(deps.conversation ? { conversation: deps.conversation } : {}),
+    ...(deps.now ? { now: deps.now } : {}),
+    handoffs:
+      deps.handoffs ??
+      createHandoffDesk({
+        store: deps.store,
+        now: deps.now ?? (() => new Date()),
+        hours: config.HANDOFF_HOURS,
+        staffSeenMinutes: config.HANDOFF_STAFF_SEEN_MINUTES,
+        telegramStaffGroup: config.STAFF_CHAT_ID !== undefined,
+        logger,
+      }),
   };
   return services;
 }

@@ -5,6 +5,7 @@ import type { Drafts } from '../../admin/drafts.ts';
 import type { InboxFeed } from '../../admin/inbox-feed.ts';
 import type { RuntimeStore } from '../../admin/ports.ts';
 import type { Conversation } from '../../chat/conversation.ts';
+import type { HandoffDesk } from '../../chat/handoffs.ts';
 import type { HistoryStore } from '../../admin/publish-ports.ts';
 import type { LiveCore, Publisher } from '../../admin/publish.ts';
 import type { Config } from '../../config.ts';
@@ -34,6 +35,8 @@ export interface WebServices {
   now?: () => Date;
   /** The chat turn shared with Telegram (built by the chat routes when not given). */
   conversation?: Conversation;
+  /** 转人工 cases for the chat and the 在线咨询 page (shared with Telegram by the composition root). */
+  handoffs: HandoffDesk;
 }
 
 export async function readJson<T = Record<string, unknown>>(request: { json(): Promise<unknown> }): Promise<T> {

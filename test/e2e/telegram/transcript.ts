@@ -12,7 +12,7 @@ const ADMIN = 9001;
 async function main(): Promise<void> {
   const core = await bootCore({ intentsDir: 'intents', dataDir: 'data' });
   // A scripted citizen is faster than flood control allows; the transcript shows the answers.
-  const h = await startHarness(core, { STAFF_CHAT_ID: String(STAFF), ADMIN_IDS: String(ADMIN), FLOOD_MAX_MESSAGES: '100' });
+  const h = await startHarness(core, { STAFF_CHAT_ID: String(STAFF), HANDOFF_HOURS: '每天 00:00-24:00', ADMIN_IDS: String(ADMIN), FLOOD_MAX_MESSAGES: '100' });
   const out: string[] = [];
   const show = (who: string, said: string, replies: BotMessage[]) => {
     out.push(`**${who}:** ${said}`, '');

@@ -13,7 +13,7 @@ import { createMemoryStore } from '../../fakes/memory-store.ts';
  * The console's Hono app over temp copies of intents/ and data/, an in-memory store and no
  * socket: `request(path, init)` goes straight to the app. For route-level tests.
  */
-export async function createAppFixture() {
+export async function createAppFixture(options: { env?: Record<string, string>; now?: () => Date } = {}) {
   const root = await mkdtemp(join(tmpdir(), 'web-app-'));
   const repo = resolve(import.meta.dirname, '../../..');
   const intentsDir = join(root, 'intents');
@@ -30,6 +30,7 @@ export async function createAppFixture() {
     STAFF_USER: 'staff',
     STAFF_PASSWORD: 'staff-Tulip-3958',
     SESSION_SECRET: 'fixture-secret',
+    ...options.env,
   });
   const core = await bootCore({ intentsDir, dataDir, cacheDir: join(root, 'cache') });
   const store = createMemoryStore();
@@ -40,6 +41,7 @@ export async function createAppFixture() {
     logger: createLogger('silent'),
     knowledgeQueue: createKeyedQueue(),
     heldoutPath: join(root, 'no-heldout.jsonl'),
+    ...(options.now ? { now: options.now } : {}),
   });
   const app = createWebApp(services, await loadConsoleFiles());
   const request = (path: string, init: RequestInit = {}) => app.request(`http://localhost${path}`, init);

@@ -5,7 +5,8 @@ import type { ChatApi, FeatureDeps } from '../ports.ts';
 import { renderText } from '../render.ts';
 import { TEXTS } from '../texts.ts';
 import type { Citizen } from './citizen.ts';
-import type { Handoff } from './handoff.ts';
+
+const HANDOFF_REQUEST = '转人工';
 
 export interface CallbackEvent {
   queryId: string;
@@ -21,7 +22,7 @@ export interface CallbackEvent {
  * data alone. `handle` then does the work in the chat's queue. Data that does not parse, an
  * intent that no longer exists, or an exchange of another chat gets a polite "button expired".
  */
-export function createCallbacks(deps: FeatureDeps, conversation: Conversation, citizen: Citizen, handoff: Handoff) {
+export function createCallbacks(deps: FeatureDeps, conversation: Conversation, citizen: Citizen) {
   const knownIntent = (intent: string) => deps.core.engine.knowledge().intents.some((item) => item.name === intent);
 
   /** The action to carry out, or undefined for stale/forged data. */
@@ -67,7 +68,8 @@ export function createCallbacks(deps: FeatureDeps, conversation: Conversation, c
           return;
         }
         case 'handoff':
-          await handoff.request(api, event.chatId, chatKey, undefined);
+          // The button is the same request as typing it, through the same turn and desk.
+          await citizen.answer(api, event.chatId, chatKey, { kind: 'text', text: HANDOFF_REQUEST });
           return;
         case 'forget':
           if (event.messageId !== undefined) await api.setKeyboard(event.chatId, event.messageId, undefined);

@@ -11,10 +11,11 @@ export function createCitizen(deps: FeatureDeps, conversation: Conversation, han
   const engine = () => deps.core.engine;
 
   /** Runs one turn and sends the reply; a `handoff` reply starts the handoff instead. */
-  async function answer(api: ChatApi, chatId: number, chatKey: string, input: EngineInput, question?: string): Promise<Reply> {
-    const { reply, exchange } = await conversation.converse('telegram', chatKey, input);
+  async function answer(api: ChatApi, chatId: number, chatKey: string, input: EngineInput): Promise<Reply> {
+    const conversed = await conversation.converse('telegram', chatKey, input);
+    const { reply, exchange } = conversed;
     if (reply.kind === 'handoff') {
-      await handoff.request(api, chatId, chatKey, question);
+      await handoff.afterRequest(api, chatId, chatKey, conversed);
       return reply;
     }
     const withFeedback = reply.kind === 'answer' || reply.kind === 'no_fact';

@@ -50,7 +50,13 @@ export function chatRoutes(services: WebServices) {
   const now = services.now ?? (() => new Date());
   const conversation =
     services.conversation ??
-    createConversation({ engine: () => services.core.engine, store: services.store, now, contextTtlMinutes: services.config.CONTEXT_TTL_MINUTES });
+    createConversation({
+      engine: () => services.core.engine,
+      store: services.store,
+      now,
+      contextTtlMinutes: services.config.CONTEXT_TTL_MINUTES,
+      handoffs: services.handoffs,
+    });
 
   app.get('/menu', (c) => c.json({ reply: services.core.engine.menu() }));
 
@@ -58,8 +64,22 @@ export function chatRoutes(services: WebServices) {
     const key = chatKey(c, services);
     const input = toInput(await readJson(c.req));
     // Every turn is stored, buttons too, so the dashboard counts what citizens actually did.
-    const { reply, exchange } = await conversation.turn('web', key, input);
-    return c.json({ reply, exchangeId: exchange.id });
+    const { reply, exchange, handoff } = await conversation.turn('web', key, input);
+    // With a case open the page starts asking /updates for staff replies.
+    const open = handoff && 'handoff' in handoff ? { id: handoff.handoff.id } : undefined;
+    return c.json({ reply, exchangeId: exchange.id, ...(open ? { handoff: open } : {}) });
+  });
+
+  /**
+   * Staff replies and the close of this browser's handoff case, after the position `after` the
+   * page last read. Polled every few seconds while a case is open (see docs/console.md for why
+   * polling and not server-sent events). A GET creates no session.
+   */
+  app.get('/updates', async (c) => {
+    const id = chatIdFrom(c);
+    if (!id) return c.json({ handoff: null, messages: [], after: null });
+    c.header('Cache-Control', 'no-store');
+    return c.json(await services.handoffs.updates(chatKeyOf(id), c.req.query('after')));
   });
 
   app.post('/feedback', async (c) => {

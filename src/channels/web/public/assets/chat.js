@@ -36,8 +36,8 @@ function addUser(text) {
   scroll();
 }
 
-function addNotice(text) {
-  const box = el('div', { className: 'msg bot invalid' }, [el('div', { className: 'text' }, [el('p', {}, linked(text))])]);
+function addNotice(text, kind = 'invalid') {
+  const box = el('div', { className: `msg bot ${kind}` }, [el('div', { className: 'text' }, [el('p', {}, linked(text))])]);
   log.append(box);
   reveal(box);
 }
@@ -116,7 +116,8 @@ function addBot(reply, exchangeId) {
     box.append(el('div', { className: 'chips' }, buttons.map((b) =>
       el('button', { type: 'button', textContent: b.label, onclick: () => send(b.send, b.label) }))));
   }
-  if (exchangeId && !['emergency', 'invalid', 'unsupported', 'menu'].includes(reply.kind)) box.append(rating(exchangeId));
+  // 转人工 says who can help, not an answer to rate.
+  if (exchangeId && !['emergency', 'invalid', 'unsupported', 'menu', 'handoff'].includes(reply.kind)) box.append(rating(exchangeId));
   log.append(box);
   reveal(box);
 }
@@ -158,11 +159,63 @@ function post(url, body) {
   return request(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 }
 
+// === 转人工: while a case is open the page asks for staff replies every few seconds. Polling
+// rather than server-sent events: a plain short GET passes nginx and any other proxy without
+// special settings, and the reply waits in the server's store, so nothing is lost while the
+// connection, the page or the server restarts.
+const POLL_MS = 3000;
+const AFTER_KEY = 'handoffAfter'; // `<case id>.<events read>`, kept across reloads of this browser
+let pollTimer;
+let polling = false; // a request is out: never two chains of polls
+
+const remembered = () => { try { return localStorage.getItem(AFTER_KEY); } catch { return null; } };
+const remember = (value) => { try { value ? localStorage.setItem(AFTER_KEY, value) : localStorage.removeItem(AFTER_KEY); } catch { /* private mode: only this page view follows the case */ } };
+
+function addStaff(text) {
+  // Built from text like every reply (never HTML), with phone numbers as tel: links.
+  const box = el('div', { className: 'msg staff' }, [el('div', { className: 'who', textContent: '工作人员' }), el('div', { className: 'text' }, [el('p', {}, linked(text))])]);
+  log.append(box);
+  reveal(box);
+}
+
+async function poll(after = remembered()) {
+  clearTimeout(pollTimer);
+  pollTimer = undefined;
+  polling = true;
+  const before = remembered();
+  let data;
+  try {
+    const response = await fetch(`/api/chat/updates${after ? `?after=${encodeURIComponent(after)}` : ''}`, { cache: 'no-store' });
+    if (!response.ok) throw new Error(String(response.status));
+    data = await response.json();
+  } catch {
+    pollTimer = setTimeout(poll, POLL_MS * 3); // offline for a moment: try again, a little later
+    return;
+  } finally {
+    polling = false;
+  }
+  for (const message of data.messages) addStaff(message.text);
+  if (data.handoff && data.handoff.notice) addNotice(data.handoff.notice, 'closed');
+  if (remembered() !== before) {
+    pollTimer = setTimeout(poll, POLL_MS); // a case was opened while this answer was on its way
+    return;
+  }
+  remember(data.handoff && data.handoff.open ? data.after : null);
+  if (data.handoff && data.handoff.open) pollTimer = setTimeout(poll, POLL_MS);
+}
+
+function follow(caseId) {
+  const after = remembered();
+  if (!after || !after.startsWith(`${caseId}.`)) remember(`${caseId}.0`);
+  if (!pollTimer && !polling) pollTimer = setTimeout(poll, POLL_MS);
+}
+
 async function send(body, shown) {
   if (shown) addUser(shown);
   try {
-    const { reply, exchangeId } = await post('/api/chat', body);
+    const { reply, exchangeId, handoff } = await post('/api/chat', body);
     addBot(reply, exchangeId);
+    if (handoff) follow(handoff.id);
   } catch (error) {
     addNotice(error.message);
     // Too long or too fast: give the text back so it can be split or sent again, not retyped.
@@ -195,7 +248,14 @@ document.getElementById('forget').onclick = async () => {
     return;
   }
   log.textContent = '';
+  clearTimeout(pollTimer);
+  pollTimer = undefined;
+  remember(null);
   document.getElementById('menu').click();
 };
 
 document.getElementById('menu').click();
+// A reload empties the log: show the open case's staff replies from its start again (and a
+// close that happened while the page was away).
+const earlier = remembered();
+poll(earlier ? `${earlier.split('.')[0]}.0` : undefined);

@@ -4,6 +4,7 @@
     ['bench', '测试台', 'staff'],
     ['dashboard', '看板', 'staff'],
     ['conversations', '对话记录', 'staff'],
+    ['handoffs', '在线咨询', 'staff'],
     ['inbox', '待审消息', 'admin'],
     ['knowledge', '意图与事实', 'admin'],
     ['publish', '发布与历史', 'admin'],
@@ -131,7 +132,7 @@
     } });
     document.getElementById('top').replaceChildren(
       h('strong', { text: '乐平法律服务机器人 · 控制台' }),
-      h('nav', {}, nav, h('a', { href: '/', text: '在线咨询' })),
+      h('nav', {}, nav, h('a', { href: '/', text: '市民聊天页' })),
       h('span', { className: 'who', id: 'who', text: `${session.user}（${session.role === 'admin' ? '管理员' : '工作人员'}）` }),
       logout,
     );
