@@ -44,14 +44,16 @@ export function fieldName(path: readonly PropertyKey[]): string {
   return index === undefined ? name : `${name}（第 ${index + 1} 条）`;
 }
 
-const TYPES: Record<string, string> = { string: '文字', number: '数字', array: '列表', object: '对象', boolean: '是/否' };
+const TYPES: Record<string, string> = { string: '文字', number: '数字', array: '列表', object: '键值结构（名称: 内容）', boolean: '是/否' };
 
 /** zod's message in Chinese when it is zod's default (English); our own messages unchanged. */
 export function chineseZodMessage(issue: z.core.$ZodIssue): string {
   if (/[\u4e00-\u9fff]/.test(issue.message)) return issue.message;
   switch (issue.code) {
     case 'invalid_type':
-      return issue.input === undefined ? '必填，不能缺少' : `应为${TYPES[issue.expected] ?? issue.expected}`;
+      // zod leaves `input` out of issues unless asked, so a missing field is read from its message.
+      if (/received undefined/.test(issue.message)) return '必填，不能缺少';
+      return `${issue.path.length === 0 ? '文件内容' : ''}应为${TYPES[issue.expected] ?? issue.expected}`;
     case 'unrecognized_keys':
       return `不认识的字段：${issue.keys.join('、')}`;
     case 'invalid_value':

@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { readEvalTexts } from '../../adapters/eval-files.ts';
 import { loadKnowledgeFromDisk, recoverBeforeLoad } from '../../adapters/knowledge-files.ts';
+import { addSourceLines, knowledgeFileLocator } from '../../adapters/source-lines.ts';
 import { bootCore, engineOptions, type CoreServices } from '../../bootstrap.ts';
 import { loadConfig, type Config } from '../../config.ts';
 import type { DialogueState } from '../../dialogue/types.ts';
@@ -146,7 +147,8 @@ async function validate(config: Config): Promise<number> {
       issues = [...issues, ...error.issues];
     }
   }
-  const code = printIssues(issues);
+  // Lint and leak issues name a path only; the README promises file:line for every problem.
+  const code = printIssues(await addSourceLines(issues, knowledgeFileLocator(paths(config))));
   if (code === 0) {
     const kb = loaded.kb;
     process.stdout.write(`校验通过：${kb?.intents.length ?? 0} 个意图，${kb?.intents.reduce((n, i) => n + i.examples.length, 0) ?? 0} 条例句，${kb?.facts.length ?? 0} 条事实。\n`);

@@ -114,6 +114,33 @@ describe('staff CLI', () => {
     expect(stderr).toContain('missing-field/intents/legal_aid.yaml:4 intents[0].description');
   });
 
+  it('validate prints file:line for every problem: lint and leaks in YAML and JSON, schema errors in JSON', async () => {
+    const everyLine = (stderr: string) => stderr.split('\n').filter((line) => /^(错误|警告) /.test(line));
+    const lint = await cli(['validate']);
+    expect(lint.code).toBe(1); // the fixture's examples overlap the evaluation sets
+    expect(lint.stderr).toContain('警告 test/fixtures/kb/data/facts/legal_aid.json:6 facts[2].id');
+    expect(lint.stderr).toMatch(/错误 test\/fixtures\/kb\/intents\/legal_aid\.yaml:12 intents\[0\]\.examples\[2\] — 例句「请不起律师怎么办」/);
+    expect(everyLine(lint.stderr).filter((line) => !/^(错误|警告) \S+:\d+ /.test(line))).toEqual([]);
+
+    const root = await mkdtemp(join(tmpdir(), 'cli-lines-'));
+    try {
+      await cp('test/fixtures/kb', root, { recursive: true });
+      const facts = join(root, 'data', 'facts');
+      await writeFile(join(facts, 'mediation.json'), (await readFile(join(facts, 'mediation.json'), 'utf8')).replace(', "section": "第四条"', ''));
+      await writeFile(join(facts, 'chitchat.json'), (await readFile(join(facts, 'chitchat.json'), 'utf8')).replace('"topic": "chitchat", "facts"', '"topic": "chitchat_x", "facts"'));
+      await writeFile(join(facts, 'emergency.json'), '{ "version": 1,\n  "topic": "emergency",\n  "facts": [ {"id": ');
+      const schema = await cli(['validate'], { ...process.env, INTENTS_DIR: join(root, 'intents'), DATA_DIR: join(root, 'data') });
+      expect(schema.code).toBe(1);
+      const lines = everyLine(schema.stderr);
+      expect(lines.some((line) => /mediation\.json:3 facts\[0\]\.source\.section — 必填，不能缺少/.test(line))).toBe(true);
+      expect(lines.some((line) => /chitchat\.json:1 topic — 文件名是 chitchat/.test(line))).toBe(true);
+      expect(lines.some((line) => /emergency\.json:3 — JSON 格式错误/.test(line))).toBe(true);
+      expect(lines.filter((line) => !/^(错误|警告) \S+:\d+ /.test(line))).toEqual([]);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
   it('validate first completes a publish that was killed between its renames', async () => {
     const root = await mkdtemp(join(tmpdir(), 'cli-journal-'));
     try {
