@@ -4,9 +4,11 @@ import { createJiebaSegmenter } from './adapters/jieba.ts';
 import { trainInBackground } from './adapters/background-training.ts';
 import { loadKnowledgeCached } from './adapters/knowledge-files.ts';
 import { createModelCache } from './adapters/model-cache.ts';
+import { addSourceLines, knowledgeFileLocator } from './adapters/source-lines.ts';
 import { createEngine, KnowledgeError, type Engine, type SwapResult } from './engine.ts';
 import type { ClassifierDesign } from './nlp/classify.ts';
 import type { KnowledgeBase } from './knowledge/schema.ts';
+import type { Issue } from './lib/issues.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
 
 /**
@@ -42,7 +44,15 @@ export async function bootCore(options: CoreOptions): Promise<CoreServices> {
   // The loader first finishes or clears a publish that was interrupted (publish-journal.ts).
   const loaded = await loadKnowledgeCached(paths, cacheDir, logger);
   if (!loaded.kb) throw new KnowledgeError(loaded.issues);
-  const engine = createEngine(loaded.kb, { ...engineOptions(options) });
+  // The engine's cross-file lint knows a problem's path, not its line: add it for whoever prints it.
+  const withLines = (issues: Issue[]) => addSourceLines(issues, knowledgeFileLocator(paths));
+  let engine: Engine;
+  try {
+    engine = createEngine(loaded.kb, { ...engineOptions(options) });
+  } catch (error) {
+    if (error instanceof KnowledgeError) throw new KnowledgeError(await withLines(error.issues));
+    throw error;
+  }
   return {
     engine,
     paths,
@@ -51,7 +61,8 @@ export async function bootCore(options: CoreOptions): Promise<CoreServices> {
       if (!next.kb) return { ok: false, issues: next.issues };
       // Train in a child process first, so the swap finds the model cached and chats go on.
       await trainInBackground(next.kb, cacheDir);
-      return engine.swap(next.kb);
+      const swapped = engine.swap(next.kb);
+      return swapped.ok ? { ...swapped, warnings: await withLines(swapped.warnings) } : { ...swapped, issues: await withLines(swapped.issues) };
     },
     async buildEngine(kb) {
       await trainInBackground(kb, cacheDir);

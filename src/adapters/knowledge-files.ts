@@ -19,10 +19,12 @@ import {
   type KnowledgeBase,
   type Source,
 } from '../knowledge/schema.ts';
+import { chineseZodMessage } from '../knowledge/field-names.ts';
 import { fnv1a64 } from '../lib/hash.ts';
 import type { Issue } from '../lib/issues.ts';
 import type { Logger } from '../lib/logger.ts';
 import { JournalError, recoverKnowledgeFiles } from './publish-journal.ts';
+import { addSourceLines, firstErrorLine, lineOf, parseWithPositions } from './source-lines.ts';
 
 /**
  * Reads the admin-edited data (intents/*.yaml, data/facts/*.json, data/sources.json,
@@ -110,10 +112,12 @@ export async function loadKnowledgeFromDisk(paths: KnowledgePaths): Promise<Load
     if (flow) flows.push(flow);
   }
 
-  if (issues.some((i) => i.severity === 'error')) return { issues };
+  // Checks made after a fast parse (file topic, wrong file) know the path, not the line.
+  const located = issues.some((i) => i.line === undefined) ? await addSourceLines(issues, (file) => ({ path: file, shown: file })) : issues;
+  if (located.some((i) => i.severity === 'error')) return { issues: located };
   return {
     kb: { intents, facts, sources, homophones, aspects, followUps, dictionary, flows, ...(danger ? { danger } : {}), ...(bilingual ? { bilingual } : {}) },
-    issues,
+    issues: located,
   };
 }
 
@@ -159,25 +163,45 @@ async function readYaml<S extends z.ZodType>(file: string, schema: S, issues: Is
     const node = doc.getIn(path, true) ?? doc.getIn(path.slice(0, -1), true);
     const offset = isNode(node) && node.range ? node.range[0] : undefined;
     const line = offset === undefined ? undefined : lineCounter.linePos(offset).line;
-    issues.push({ file: shown, ...(line ? { line } : {}), path: formatPath(path), code: 'E_SCHEMA', severity: 'error', message: zodIssue.message });
+    issues.push({ file: shown, ...(line ? { line } : {}), path: formatPath(path), code: 'E_SCHEMA', severity: 'error', message: chineseZodMessage(zodIssue) });
   }
   return undefined;
 }
 
 async function readJson<S extends z.ZodType>(file: string, schema: S, issues: Issue[], shown: string): Promise<z.infer<S> | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    issues.push(issue(shown, '', 'E_READ', `文件无法读取：${(error as Error).message}`));
+    return undefined;
+  }
   let value: unknown;
   try {
-    value = JSON.parse(await readFile(file, 'utf8'));
+    value = JSON.parse(text);
   } catch (error) {
-    issues.push(issue(shown, '', 'E_JSON', `JSON 无法解析：${(error as Error).message}`));
+    const line = jsonErrorLine(text, (error as Error).message);
+    issues.push({ ...issue(shown, '', 'E_JSON', `JSON 格式错误：${(error as Error).message}`), ...(line ? { line } : {}) });
     return undefined;
   }
   const result = schema.safeParse(value);
   if (result.success) return result.data;
+  // Only a file with problems is parsed again with positions, for the line of each.
+  const positioned = parseWithPositions(text);
   for (const zodIssue of result.error.issues) {
-    issues.push(issue(shown, formatPath(zodIssue.path as Array<string | number>), 'E_SCHEMA', zodIssue.message));
+    const path = zodIssue.path as Array<string | number>;
+    const line = lineOf(positioned, path);
+    issues.push({ ...issue(shown, formatPath(path), 'E_SCHEMA', chineseZodMessage(zodIssue)), ...(line ? { line } : {}) });
   }
   return undefined;
+}
+
+/** Node's message gives an offset for some errors ("at position 11") and none for others. */
+function jsonErrorLine(text: string, message: string): number | undefined {
+  const position = /position (\d+)/.exec(message)?.[1];
+  if (position !== undefined) return text.slice(0, Number(position)).split('\n').length;
+  if (/end of JSON input/.test(message)) return text.trimEnd().split('\n').length;
+  return firstErrorLine(text);
 }
 
 function formatPath(path: Array<string | number>): string {

@@ -3,6 +3,7 @@ import type { Reply, Trace } from '../dialogue/types.ts';
 import type { Engine } from '../engine-types.ts';
 import { sameOrFiner } from '../evaluation/metrics.ts';
 import type { BenchQuestion } from '../evaluation/question.ts';
+import type { Labels } from '../knowledge/labels.ts';
 import { toCsv } from '../lib/csv.ts';
 
 /**
@@ -11,6 +12,7 @@ import { toCsv } from '../lib/csv.ts';
  */
 
 export type { BenchQuestion };
+export { parseQuestions, type KnownExpectations, type ParsedQuestions } from './bench-parse.ts';
 
 export interface BenchRow {
   id: string;
@@ -128,128 +130,31 @@ function scoreRows(rows: BenchRow[]): BenchReport {
   };
 }
 
-export function reportToCsv(report: BenchReport): string {
-  const header = ['id', 'text', 'expected_topic', 'expected_intent', 'intent', 'topic', 'confidence', 'decided_by', 'ok'];
+/**
+ * The report as a spreadsheet: the file's own ids, the Chinese names beside the ids (when
+ * `labels` is given), and the bot's answer, so a miss can be judged without asking again.
+ */
+export function reportToCsv(report: BenchReport, labels?: Pick<Labels, 'topic' | 'intent'>): string {
+  const name = (id: string | undefined, kind: 'topic' | 'intent') => (id && labels ? labels[kind](id) : '');
+  const header = [
+    'id', 'text', 'expected_topic', 'expected_intent', 'expected_name', 'intent', 'intent_name', 'topic', 'topic_name',
+    'confidence', 'decided_by', 'ok', 'answer',
+  ];
   const lines = report.rows.map((row) => [
     row.id,
     row.text,
     row.expectedTopic ?? '',
     row.expectedIntent ?? '',
+    row.expectedIntent ? name(row.expectedIntent, 'intent') : name(row.expectedTopic, 'topic'),
     row.intent,
+    name(row.intent, 'intent'),
     row.topic,
+    name(row.topic, 'topic'),
     row.confidence.toFixed(3),
     row.decidedBy,
     row.ok === undefined ? '' : row.ok ? 'yes' : 'no',
+    row.reply,
   ]);
   // Uploaded questions and ids are anyone's text: toCsv neutralises formula starters.
   return toCsv([header, ...lines]);
-}
-
-// === Parsing uploads ==========================================================================
-
-export interface ParsedQuestions {
-  questions: BenchQuestion[];
-  /** Lines that could not be read, with their number (1-based). */
-  problems: string[];
-}
-
-const MAX_QUESTIONS = 2000;
-
-/** JSONL ({text, topic?, intent?}) or CSV (header with a `text` column; `topic`, `intent` optional; or one question a line). */
-export function parseQuestions(content: string, filename = ''): ParsedQuestions {
-  const text = content.replace(/^\uFEFF/, '');
-  const firstLine = text.trimStart().split(/\r?\n/, 1)[0] ?? '';
-  const jsonl = filename.toLowerCase().endsWith('.jsonl') || filename.toLowerCase().endsWith('.json') || firstLine.startsWith('{');
-  const parsed = jsonl ? parseJsonl(text) : parseCsv(text);
-  if (parsed.questions.length > MAX_QUESTIONS) {
-    parsed.problems.push(`最多 ${MAX_QUESTIONS} 条，已截断`);
-    parsed.questions = parsed.questions.slice(0, MAX_QUESTIONS);
-  }
-  return parsed;
-}
-
-function parseJsonl(text: string): ParsedQuestions {
-  const questions: BenchQuestion[] = [];
-  const problems: string[] = [];
-  text.split(/\r?\n/).forEach((line, index) => {
-    if (!line.trim()) return;
-    try {
-      const value = JSON.parse(line) as Record<string, unknown>;
-      if (typeof value.text !== 'string' || !value.text.trim()) throw new Error('缺少 text');
-      const expected = typeof value.expected === 'string' && value.expected ? value.expected : undefined;
-      questions.push({
-        id: typeof value.id === 'string' || typeof value.id === 'number' ? String(value.id) : `q${index + 1}`,
-        text: value.text,
-        topic: typeof value.topic === 'string' && value.topic ? value.topic : expected && !expected.includes('.') ? expected : undefined,
-        intent: typeof value.intent === 'string' && value.intent ? value.intent : expected?.includes('.') ? expected : undefined,
-        mustContain: Array.isArray(value.mustContain) ? value.mustContain.filter((item): item is string => typeof item === 'string') : undefined,
-      });
-    } catch (error) {
-      problems.push(`第${index + 1}行：${error instanceof SyntaxError ? '不是有效的 JSON' : (error as Error).message}`);
-    }
-  });
-  return { questions, problems };
-}
-
-function parseCsv(text: string): ParsedQuestions {
-  const records = csvRecords(text).filter((record) => record.some((cell) => cell.trim()));
-  const header = (records[0] ?? []).map((cell) => cell.trim().toLowerCase());
-  const hasHeader = header.includes('text') || header.includes('question') || header.includes('问题');
-  const column = (names: string[]) => header.findIndex((cell) => names.includes(cell));
-  const textAt = hasHeader ? column(['text', 'question', '问题']) : 0;
-  const topicAt = hasHeader ? column(['topic', 'expected_topic', '主题']) : 1;
-  const intentAt = hasHeader ? column(['intent', 'expected_intent', '意图']) : -1;
-  // `expected` holds a topic or an intent, as staff write it.
-  const expectedAt = hasHeader ? column(['expected', '预期']) : -1;
-  const idAt = hasHeader ? column(['id', '编号']) : -1;
-  const questions: BenchQuestion[] = [];
-  const problems: string[] = [];
-  records.slice(hasHeader ? 1 : 0).forEach((record, index) => {
-    const question = record[textAt]?.trim();
-    if (!question) {
-      problems.push(`第${index + (hasHeader ? 2 : 1)}行：问题为空`);
-      return;
-    }
-    const expected = (expectedAt >= 0 && record[expectedAt]?.trim()) || undefined;
-    questions.push({
-      id: (idAt >= 0 && record[idAt]?.trim()) || `q${index + 1}`,
-      text: question,
-      topic: (topicAt >= 0 && record[topicAt]?.trim()) || (expected && !expected.includes('.') ? expected : undefined),
-      intent: (intentAt >= 0 && record[intentAt]?.trim()) || (expected?.includes('.') ? expected : undefined),
-    });
-  });
-  return { questions, problems };
-}
-
-/** RFC 4180 records: quoted cells may hold commas, quotes ("") and newlines. */
-function csvRecords(text: string): string[][] {
-  const records: string[][] = [];
-  let record: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let index = 0; index < text.length; index += 1) {
-    const char = text[index]!;
-    if (quoted) {
-      if (char === '"' && text[index + 1] === '"') {
-        cell += '"';
-        index += 1;
-      } else if (char === '"') quoted = false;
-      else cell += char;
-    } else if (char === '"' && cell === '') quoted = true;
-    else if (char === ',') {
-      record.push(cell);
-      cell = '';
-    } else if (char === '\n' || char === '\r') {
-      if (char === '\r' && text[index + 1] === '\n') index += 1;
-      record.push(cell);
-      records.push(record);
-      record = [];
-      cell = '';
-    } else cell += char;
-  }
-  if (cell !== '' || record.length > 0) {
-    record.push(cell);
-    records.push(record);
-  }
-  return records;
 }

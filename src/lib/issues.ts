@@ -7,6 +7,8 @@ export interface Issue {
   /** Dotted/bracketed path inside the file, e.g. `intents[3].examples[7]`. */
   path: string;
   line?: number;
+  /** The field in the editor's words (例句（第 3 条）), for the console's form. */
+  field?: string;
   code: string;
   severity: 'error' | 'warning';
   message: string;

@@ -256,7 +256,7 @@ describe('Telegram bot (long polling, emulator)', () => {
     expect((await lastExchange(admin.chatId))?.intent).toBe('none');
     await admin.command('/stats');
     const [stats] = await admin.replies();
-    expect(stats?.text).toContain('legal_aid');
+    expect(stats?.text).toContain('法律援助（legal_aid）');
     await admin.command('/unanswered');
     const [misses] = await admin.replies();
     expect(misses?.text).toContain('zxcv qwer asdf');

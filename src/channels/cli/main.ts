@@ -4,11 +4,13 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { readEvalTexts } from '../../adapters/eval-files.ts';
 import { loadKnowledgeFromDisk, recoverBeforeLoad } from '../../adapters/knowledge-files.ts';
+import { addSourceLines, knowledgeFileLocator } from '../../adapters/source-lines.ts';
 import { bootCore, engineOptions, type CoreServices } from '../../bootstrap.ts';
 import { loadConfig, type Config } from '../../config.ts';
 import type { DialogueState } from '../../dialogue/types.ts';
 import { createEngine, KnowledgeError } from '../../engine.ts';
 import { parseQuestions, runBatch } from '../../admin/bench.ts';
+import { createLabels } from '../../knowledge/labels.ts';
 import { formatIssue, hasErrors, type Issue } from '../../lib/issues.ts';
 import { createLogger } from '../../lib/logger.ts';
 import { formatBatchReport, formatExplanation, formatReply } from './format.ts';
@@ -22,7 +24,8 @@ const USAGE = `用法：npm run cli -- <命令>
   ask "文本" [--explain]        回答一个问题；--explain 显示分词、意图得分和使用的事实
   chat                          交互式对话（保留上下文；输入 /exit 退出）
   classify --jsonl              从标准输入读 {"id","text","session"?}，每行输出一个 JSON 结果
-  test-answers 文件             CSV 或 JSONL（text 列，可选 expected 主题或意图）：按主题统计准确率并列出答错的
+  test-answers 文件             CSV 或 JSONL（text 列，可选 id、expected 主题或意图；UTF-8 或 GBK）：按主题统计准确率并列出答错的；
+                                文件读不了或有行未计分（如未知的主题）时退出码为 1
   export-training --jsonl       导出全部训练例句 {"text","intent"}
   validate                      检查意图和事实文件；有错误时退出码非 0`;
 
@@ -47,7 +50,7 @@ async function main(argv: string[]): Promise<number> {
       const core = await boot(config);
       const result = core.engine.respond({ kind: 'text', text }, undefined);
       process.stdout.write(`${formatReply(result.reply)}\n`);
-      if (values.explain) process.stdout.write(`\n${formatExplanation(result)}\n`);
+      if (values.explain) process.stdout.write(`\n${formatExplanation(result, createLabels(core.engine.knowledge().intents))}\n`);
       return 0;
     }
     case 'chat':
@@ -58,11 +61,7 @@ async function main(argv: string[]): Promise<number> {
     case 'test-answers': {
       const file = rest[0];
       if (!file) throw new UsageError('test-answers 需要一个文件路径');
-      const { questions, problems } = parseQuestions(await readFile(file, 'utf8'), file);
-      for (const problem of problems) process.stderr.write(`${file}：${problem}\n`);
-      const report = runBatch((await boot(config)).engine, questions);
-      process.stdout.write(`${formatBatchReport(report)}\n`);
-      return 0;
+      return testAnswers(file, config);
     }
     case 'export-training': {
       if (!values.jsonl) throw new UsageError('export-training 需要 --jsonl');
@@ -79,6 +78,43 @@ async function main(argv: string[]): Promise<number> {
 }
 
 class UsageError extends Error {}
+
+/** A failure the user can fix, already worded for them (printed as it is, exit code 1). */
+class CliError extends Error {}
+
+/**
+ * Scores a question file. The file is read before the (slower) boot so a wrong path fails at
+ * once. Exit code 1 when the file cannot be read or has lines that were not scored: a script
+ * that runs this must not take a partly read file for a full result.
+ */
+async function testAnswers(file: string, config: Config): Promise<number> {
+  const bytes = await readQuestionFile(file);
+  const core = await boot(config);
+  const labels = createLabels(core.engine.knowledge().intents);
+  const { questions, problems, encoding, refused } = parseQuestions(bytes, file, labels);
+  if (refused) throw new CliError(`${file}：${refused}`);
+  if (encoding === 'gb18030') process.stderr.write(`${file}：文件是 GBK 编码（Excel 默认），已按 GBK 读取。\n`);
+  for (const problem of problems) process.stderr.write(`${file}：${problem}\n`);
+  if (questions.length === 0) throw new CliError(`${file}：文件里没有可读的问题（需要 text 或“问题”列，或每行一个问题）`);
+  const report = runBatch(core.engine, questions);
+  process.stdout.write(`${formatBatchReport(report, labels)}\n`);
+  if (problems.length > 0) process.stderr.write(`有 ${problems.length} 处问题未计分，见上。\n`);
+  return problems.length > 0 ? 1 : 0;
+}
+
+async function readQuestionFile(file: string): Promise<Uint8Array> {
+  try {
+    return await readFile(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT' ? '找不到这个文件，请检查路径'
+      : code === 'EISDIR' ? '这是一个文件夹，请给出文件路径'
+      : code === 'EACCES' || code === 'EPERM' ? '没有读取这个文件的权限'
+      : `无法读取文件（${code ?? '未知原因'}）`;
+    throw new CliError(`${file}：${why}`);
+  }
+}
 
 function paths(config: Config) {
   return { intentsDir: config.INTENTS_DIR, dataDir: config.DATA_DIR };
@@ -111,7 +147,8 @@ async function validate(config: Config): Promise<number> {
       issues = [...issues, ...error.issues];
     }
   }
-  const code = printIssues(issues);
+  // Lint and leak issues name a path only; the README promises file:line for every problem.
+  const code = printIssues(await addSourceLines(issues, knowledgeFileLocator(paths(config))));
   if (code === 0) {
     const kb = loaded.kb;
     process.stdout.write(`校验通过：${kb?.intents.length ?? 0} 个意图，${kb?.intents.reduce((n, i) => n + i.examples.length, 0) ?? 0} 条例句，${kb?.facts.length ?? 0} 条事实。\n`);
@@ -204,7 +241,10 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof UsageError) {
+    if (error instanceof CliError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exitCode = 1;
+    } else if (error instanceof UsageError) {
       process.stderr.write(`${error.message}\n\n${USAGE}\n`);
       process.exitCode = 2;
     } else if (error instanceof KnowledgeError) {

@@ -85,5 +85,6 @@ export const TEXTS = {
     statsTopics: '话题分布',
     unansweredTitle: '最近未识别的提问',
     unansweredNone: '最近没有未识别的提问。',
+    unansweredClosest: (intent: string, score: number) => `最接近：${intent}，得分 ${score.toFixed(2)}`,
   },
 } as const;

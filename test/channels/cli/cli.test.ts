@@ -59,10 +59,42 @@ describe('staff CLI', () => {
     expect(lines[4]).toHaveProperty('error');
   });
 
-  it('test-answers prints a per-topic table and the misses', async () => {
-    const { stdout } = await cli(['test-answers', 'test/fixtures/questions.csv']);
-    expect(stdout).toMatch(/legal_aid\s+2\s+2\s+100\.0%/);
-    expect(stdout).toContain('预期 mediation');
+  it('test-answers prints a per-topic table and the misses, with Chinese names beside the ids', async () => {
+    const { stdout, code } = await cli(['test-answers', 'test/fixtures/questions.csv']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/法律援助（legal_aid）\s+2\s+2\s+100\.0%/);
+    expect(stdout).toMatch(/\[4\] 法律援助要带什么材料 → 预期 人民调解（mediation），得到 .*（legal_aid\.\w+）/);
+  });
+
+  it('test-answers reads a GBK file from Excel, and reports unknown expectations by line with exit code 1', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cli-batch-'));
+    try {
+      // '问题,主题\n赣服通是什么,ganfutong\n' saved by Excel on a Chinese Windows (GBK).
+      const gbk = Buffer.from('ceca cce2 2c d6f7 cce2 0a b8d3 b7fe cda8 cac7 cab2 c3b4 2c 67616e6675746f6e67 0a'.replace(/ /g, ''), 'hex');
+      await writeFile(join(dir, 'excel.csv'), gbk);
+      const read = await cli(['test-answers', join(dir, 'excel.csv')]);
+      expect(read.code).toBe(0);
+      expect(read.stderr).toContain('GBK');
+      expect(read.stdout).toMatch(/赣服通（ganfutong）\s+1\s+0/);
+
+      await writeFile(join(dir, 'typo.csv'), 'text,expected\n法律援助怎么申请,legal_aid\n请不起律师,legal_aide\n');
+      const typo = await cli(['test-answers', join(dir, 'typo.csv')]);
+      expect(typo.code).toBe(1);
+      expect(typo.stderr).toContain('第 3 行：未知的主题或意图 legal_aide');
+      expect(typo.stdout).toMatch(/共 1 条，其中 1 条有预期；正确 1 条/); // the typo is not a miss
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    ['a file that does not exist', 'test/fixtures/no-such-questions.csv', '找不到这个文件'],
+    ['a folder', 'test/fixtures', '这是一个文件夹'],
+  ])('test-answers on %s exits 1 with a Chinese message, never ENOENT', async (_name, path, message) => {
+    const { stderr, code } = await cli(['test-answers', path]);
+    expect(code).toBe(1);
+    expect(stderr).toContain(message);
+    expect(stderr).not.toMatch(/ENOENT|EISDIR|Error:/);
   });
 
   it('export-training writes every example as a JSON line', async () => {
@@ -80,6 +112,33 @@ describe('staff CLI', () => {
     });
     expect(code).toBe(1);
     expect(stderr).toContain('missing-field/intents/legal_aid.yaml:4 intents[0].description');
+  });
+
+  it('validate prints file:line for every problem: lint and leaks in YAML and JSON, schema errors in JSON', async () => {
+    const everyLine = (stderr: string) => stderr.split('\n').filter((line) => /^(错误|警告) /.test(line));
+    const lint = await cli(['validate']);
+    expect(lint.code).toBe(1); // the fixture's examples overlap the evaluation sets
+    expect(lint.stderr).toContain('警告 test/fixtures/kb/data/facts/legal_aid.json:6 facts[2].id');
+    expect(lint.stderr).toMatch(/错误 test\/fixtures\/kb\/intents\/legal_aid\.yaml:12 intents\[0\]\.examples\[2\] — 例句「请不起律师怎么办」/);
+    expect(everyLine(lint.stderr).filter((line) => !/^(错误|警告) \S+:\d+ /.test(line))).toEqual([]);
+
+    const root = await mkdtemp(join(tmpdir(), 'cli-lines-'));
+    try {
+      await cp('test/fixtures/kb', root, { recursive: true });
+      const facts = join(root, 'data', 'facts');
+      await writeFile(join(facts, 'mediation.json'), (await readFile(join(facts, 'mediation.json'), 'utf8')).replace(', "section": "第四条"', ''));
+      await writeFile(join(facts, 'chitchat.json'), (await readFile(join(facts, 'chitchat.json'), 'utf8')).replace('"topic": "chitchat", "facts"', '"topic": "chitchat_x", "facts"'));
+      await writeFile(join(facts, 'emergency.json'), '{ "version": 1,\n  "topic": "emergency",\n  "facts": [ {"id": ');
+      const schema = await cli(['validate'], { ...process.env, INTENTS_DIR: join(root, 'intents'), DATA_DIR: join(root, 'data') });
+      expect(schema.code).toBe(1);
+      const lines = everyLine(schema.stderr);
+      expect(lines.some((line) => /mediation\.json:3 facts\[0\]\.source\.section — 必填，不能缺少/.test(line))).toBe(true);
+      expect(lines.some((line) => /chitchat\.json:1 topic — 文件名是 chitchat/.test(line))).toBe(true);
+      expect(lines.some((line) => /emergency\.json:3 — JSON 格式错误/.test(line))).toBe(true);
+      expect(lines.filter((line) => !/^(错误|警告) \S+:\d+ /.test(line))).toEqual([]);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 
   it('validate first completes a publish that was killed between its renames', async () => {

@@ -34,6 +34,12 @@ const call = async (method: string, path: string, headers: Record<string, string
 };
 
 describe('editing intents and facts in the draft', () => {
+  it('gives the editor Chinese names for topics and for the intents offered as follow-ups', async () => {
+    const draft = (await call('GET', '/api/admin/draft', admin)).body as { labels: { topics: Record<string, string>; intents: Record<string, string> } };
+    expect(draft.labels.topics.mediation).toBe('人民调解');
+    expect(draft.labels.intents['legal_aid.how_to_apply']).toBe('法律援助怎么申请？');
+  });
+
   it('gives the second of two admins saving the same fact a conflict, never a silent overwrite', async () => {
     const draft = (await call('GET', '/api/admin/draft', admin)).body as unknown as DraftView;
     const { item, revision } = draft.facts[0]!;
@@ -52,8 +58,10 @@ describe('editing intents and facts in the draft', () => {
       item: { name: 'legal_aid.too_few', description: '测试', question: '测试？', examples: ['只有一条'], answer: { facts: ['no.such_fact'] } },
     });
     expect(saved.status).toBe(422);
-    const issues = saved.body.issues as { file: string; path: string; message: string }[];
+    const issues = saved.body.issues as { file: string; path: string; field: string; message: string }[];
     expect(issues.some((issue) => issue.file === 'intents/legal_aid.yaml' && issue.path.includes('examples'))).toBe(true);
+    // All at once, each with the field as the editor names it: the admin fixes the form in one round.
+    expect(issues.map((issue) => `${issue.field}：${issue.message}`)).toEqual(['例句：至少需要12条例句', '使用的事实（第 1 条）：事实 no.such_fact 不存在']);
     const after = (await call('GET', '/api/admin/draft', admin)).body as unknown as DraftView;
     expect(after.intents.length).toBe(before.intents.length);
   });

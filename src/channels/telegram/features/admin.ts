@@ -1,5 +1,6 @@
 import { reloadKnowledge } from '../../../admin/publish.ts';
 import { dashboardStats } from '../../../admin/stats.ts';
+import { createLabels } from '../../../knowledge/labels.ts';
 import { formatIssue } from '../../../lib/issues.ts';
 import type { ChatApi, FeatureDeps } from '../ports.ts';
 import { renderText } from '../render.ts';
@@ -32,25 +33,36 @@ export function createAdmin(deps: FeatureDeps) {
       const exchanges = await deps.store.exchanges({ since });
       const feedback = (await deps.store.feedback()).filter((item) => new Date(item.at) >= since);
       const stats = dashboardStats(exchanges, feedback, [], now, STATS_DAYS);
+      const labels = createLabels(deps.core.engine.knowledge().intents);
       const lines = [
         TEXTS.admin.statsTitle(STATS_DAYS),
         `${TEXTS.admin.statsMessages}：${stats.total}`,
         `${TEXTS.admin.statsFallback}：${(stats.fallbackRate * 100).toFixed(1)}%`,
         `${TEXTS.admin.statsFeedback}：👍 ${stats.feedback.up}  👎 ${stats.feedback.down}`,
         `${TEXTS.admin.statsTopics}：`,
-        ...stats.topics.slice(0, 16).map((item) => `· ${item.topic}：${item.count}`),
+        ...stats.topics.slice(0, 16).map((item) => `· ${labels.topicWithId(item.topic)}：${item.count}`),
       ];
       await api.send(chatId, renderText(lines.join('\n')));
     },
 
     async unanswered(api, chatId) {
-      const since = new Date(deps.now().getTime() - STATS_DAYS * 86_400_000);
+      const now = deps.now();
+      const since = new Date(now.getTime() - STATS_DAYS * 86_400_000);
       const misses = (await deps.store.exchanges({ since })).filter((exchange) => exchange.intent === 'none').slice(-LIST_LIMIT).reverse();
       if (misses.length === 0) {
         await api.send(chatId, renderText(TEXTS.admin.unansweredNone));
         return;
       }
-      const lines = [TEXTS.admin.unansweredTitle, ...misses.map((exchange) => `· ${exchange.at.slice(0, 16).replace('T', ' ')}  ${exchange.text.slice(0, 200)}`)];
+      // The record says only "not understood"; the closest intent (asked again, nothing stored)
+      // tells the admin where an example would help; the score shows how far off it was.
+      const engine = deps.core.engine;
+      const labels = createLabels(engine.knowledge().intents);
+      const lines: string[] = [TEXTS.admin.unansweredTitle];
+      for (const exchange of misses) {
+        lines.push(`· ${exchange.at.slice(0, 16).replace('T', ' ')}  ${exchange.text.slice(0, 200)}`);
+        const closest = engine.respond({ kind: 'text', text: exchange.text }, undefined, now).trace.ranked[0];
+        if (closest && closest.score > 0) lines.push(`  ${TEXTS.admin.unansweredClosest(labels.intentWithId(closest.intent), closest.score)}`);
+      }
       await api.send(chatId, renderText(lines.join('\n')));
     },
   };

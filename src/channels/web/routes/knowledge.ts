@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { createLabels } from '../../../knowledge/labels.ts';
 import { TOPIC_LABELS } from '../../../knowledge/topics.ts';
 import { badRequest } from '../errors.ts';
 import type { WebEnv } from '../security.ts';
@@ -27,6 +28,8 @@ export function knowledgeRoutes(services: WebServices) {
       facts: view.facts,
       sources: kb.sources,
       topics: TOPIC_LABELS,
+      // The editor lists topics and follow-up intents by their Chinese names (the draft's own).
+      labels: createLabels(kb.intents).maps(),
       today: new Date().toISOString().slice(0, 10),
     });
   });

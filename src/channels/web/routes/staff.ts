@@ -3,6 +3,7 @@ import { explain, parseQuestions, reportToCsv, runBatchInChunks } from '../../..
 import { CHANNEL_LABELS } from '../../../admin/conversations.ts';
 import { dashboardCsv } from '../../../admin/dashboard-csv.ts';
 import { loadDashboard } from '../../../admin/dashboard.ts';
+import { createLabels } from '../../../knowledge/labels.ts';
 import { TOPIC_LABELS } from '../../../knowledge/topics.ts';
 import { badRequest } from '../errors.ts';
 import type { WebEnv } from '../security.ts';
@@ -14,6 +15,8 @@ export function staffRoutes(services: WebServices) {
   const app = new Hono<WebEnv>();
   const now = services.now ?? (() => new Date());
   const engineFor = (draft: unknown) => (draft === true ? services.publisher.draftEngine() : Promise.resolve(services.core.engine));
+  const kbFor = (engine: Awaited<ReturnType<typeof engineFor>>) =>
+    engine === services.core.engine ? services.core.engine.knowledge() : services.drafts.kb();
 
   app.post('/ask', async (c) => {
     const body = await readJson(c.req);
@@ -21,24 +24,43 @@ export function staffRoutes(services: WebServices) {
     if (!text.trim()) badRequest('请输入问题');
     const engine = await engineFor(body.draft);
     const { reply, trace } = explain(engine, text, now());
-    const kb = engine === services.core.engine ? services.core.engine.knowledge() : services.drafts.kb();
+    const kb = kbFor(engine);
     // The trace names facts by id; staff also want to read them and see where they come from.
     const facts = trace.facts.map((used) => {
       const fact = kb.facts.find((candidate) => candidate.id === used.id);
       const source = kb.sources.find((candidate) => candidate.id === fact?.source.id);
       return { ...used, text: fact?.text, title: source?.title, section: fact?.source.section, asOf: fact?.asOf };
     });
-    return c.json({ reply, trace, facts, draft: body.draft === true });
+    // Staff read 法律援助, not legal_aid: the page shows these names with the id in small type.
+    return c.json({ reply, trace, facts, draft: body.draft === true, labels: createLabels(kb.intents).maps() });
   });
 
   app.post('/batch', async (c) => {
     const body = await readJson(c.req);
-    if (typeof body.content !== 'string' || !body.content.trim()) badRequest('请上传 CSV 或 JSONL 文件');
-    const { questions, problems } = parseQuestions(body.content as string, typeof body.filename === 'string' ? body.filename : '');
+    // The page sends the file's bytes (base64) so a GBK file from Excel can be recognised;
+    // `content` (text) is still accepted from scripts.
+    const content =
+      typeof body.contentBase64 === 'string' && body.contentBase64
+        ? Uint8Array.from(Buffer.from(body.contentBase64, 'base64'))
+        : typeof body.content === 'string' && body.content.trim()
+          ? body.content
+          : badRequest('请上传 CSV 或 JSONL 文件');
+    const engine = await engineFor(body.draft);
+    const labels = createLabels(kbFor(engine).intents);
+    const filename = typeof body.filename === 'string' ? body.filename : '';
+    const { questions, problems, encoding, refused } = parseQuestions(content, filename, labels);
+    if (refused) return c.json({ error: refused, problems: [] }, 422);
     if (questions.length === 0) return c.json({ error: '文件里没有可读的问题', problems }, 422);
     // In chunks: chat requests keep being answered while a large file is scored.
-    const report = await runBatchInChunks(await engineFor(body.draft), questions, now());
-    return c.json({ ...report, problems, csv: reportToCsv(report), draft: body.draft === true });
+    const report = await runBatchInChunks(engine, questions, now());
+    return c.json({
+      ...report,
+      problems,
+      encoding: encoding ?? 'utf-8',
+      csv: reportToCsv(report, labels),
+      labels: labels.maps(),
+      draft: body.draft === true,
+    });
   });
 
   // The dashboard reads only the chosen days (the last seven by default): reading all retained
