@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { DatabaseUnavailableError } from './adapters/postgres/connect.ts';
+import { openPostgres } from './adapters/postgres/index.ts';
 import { createRuntimeStore } from './adapters/runtime-store.ts';
 import { FolderLockedError } from './adapters/runtime/folder-lock.ts';
 import { createConversation } from './chat/conversation.ts';
@@ -11,7 +13,8 @@ import { formatIssue } from './lib/issues.ts';
 import { createLogger } from './lib/logger.ts';
 
 /**
- * Composition root of `npm start`: config → knowledge → engine → store → web console (always)
+ * Composition root of `npm start`: config → knowledge → engine → store (embedded, or PostgreSQL
+ * with DATABASE_URL) → web console (always)
  * → Telegram (when BOT_TOKEN is set). SIGINT/SIGTERM stop taking updates, finish those in
  * flight, flush the store and exit 0.
  */
@@ -30,12 +33,26 @@ async function main(): Promise<void> {
   const kb = core.engine.knowledge();
   logger.info('knowledge loaded', { intents: kb.intents.length, facts: kb.facts.length });
 
-  const store = await createRuntimeStore({
-    dir: config.RUNTIME_DIR,
-    logger,
-    retentionDays: config.RETENTION_DAYS,
-    sessionTtlMinutes: config.CONTEXT_TTL_MINUTES,
-  });
+  // PostgreSQL when DATABASE_URL is set (several processes may share it); otherwise the
+  // embedded store, which needs no service and admits one process per RUNTIME_DIR.
+  const postgres = config.DATABASE_URL
+    ? await openPostgres({
+        url: config.DATABASE_URL,
+        logger,
+        poolSize: config.DATABASE_POOL_SIZE,
+        retentionDays: config.RETENTION_DAYS,
+        sessionTtlMinutes: config.CONTEXT_TTL_MINUTES,
+      })
+    : undefined;
+  const store =
+    postgres?.store ??
+    (await createRuntimeStore({
+      dir: config.RUNTIME_DIR,
+      logger,
+      retentionDays: config.RETENTION_DAYS,
+      sessionTtlMinutes: config.CONTEXT_TTL_MINUTES,
+    }));
+  logger.info('runtime store', { kind: postgres ? 'postgres' : 'embedded' });
   // One chat turn (and one per-chat queue) for every channel.
   const conversation = createConversation({
     engine: () => core.engine,
@@ -75,7 +92,7 @@ async function main(): Promise<void> {
     try {
       await telegram?.stop(); // stop taking updates, finish those in flight
       await web.close();
-      await store.close();
+      await (postgres ?? store).close();
     } catch (error) {
       logger.error('error while stopping', { error });
       process.exitCode = 1;
@@ -89,7 +106,7 @@ async function main(): Promise<void> {
 main().catch((error: unknown) => {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n请对照 .env.example 修改环境变量或 .env 文件。\n`);
-  } else if (error instanceof FolderLockedError) {
+  } else if (error instanceof FolderLockedError || error instanceof DatabaseUnavailableError) {
     process.stderr.write(`${error.message}\n`);
   } else if (error instanceof KnowledgeError) {
     for (const issue of error.issues) process.stderr.write(`${formatIssue(issue)}\n`);
