@@ -6,6 +6,7 @@ import { createTestSchema, SKIP_REASON, TEST_DATABASE_URL, type TestSchema } fro
 import { exchange, state, storeContract } from './store-contract.ts';
 
 if (!TEST_DATABASE_URL) {
+  console.warn(`PostgreSQL store tests ${SKIP_REASON}`);
   describe.skip(`PostgreSQL runtime store — ${SKIP_REASON}`, () => {
     it('runs the store contract against PostgreSQL', () => {});
   });
