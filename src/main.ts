@@ -59,9 +59,11 @@ async function main(): Promise<void> {
     store,
     now: () => new Date(),
     contextTtlMinutes: config.CONTEXT_TTL_MINUTES,
+    // Several processes on one database: a chat's turns never interleave across them.
+    ...(postgres ? { chatLock: postgres.chatLock } : {}),
   });
   const telegram: TelegramChannel | undefined = config.BOT_TOKEN
-    ? createTelegramChannel({ config, core, store, logger, conversation })
+    ? createTelegramChannel({ config, core, store, logger, conversation, ...(postgres ? { updates: postgres.updates } : {}) })
     : undefined;
   const web = await startWebServer({
     config,

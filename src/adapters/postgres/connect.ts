@@ -65,6 +65,24 @@ export function createClient(options: ConnectOptions): pg.Client {
   return new pg.Client(settings(options));
 }
 
+/**
+ * A pooled connection held across awaits (a transaction, a lock, a claim). While it is checked
+ * out the pool no longer listens for its errors, and a connection the server drops meanwhile
+ * (restart, pg_terminate_backend, network) emits 'error' on the client: with no listener that
+ * would crash the process. The query in progress fails on its own; this only reports it.
+ */
+export async function checkout(pool: pg.Pool, logger: Logger, what: string): Promise<pg.PoolClient & { done(error?: Error): void }> {
+  const client = await pool.connect();
+  const onError = (error: Error) => logger.warn('postgres connection lost while held', { what, error });
+  client.on('error', onError);
+  return Object.assign(client, {
+    done(error?: Error) {
+      client.removeListener('error', onError);
+      client.release(error);
+    },
+  });
+}
+
 /** Checks that the database answers; throws DatabaseUnavailableError in Chinese otherwise. */
 export async function checkConnection(pool: pg.Pool, url: string): Promise<void> {
   try {

@@ -1,13 +1,20 @@
 import type pg from 'pg';
 import type { RuntimeStore } from '../../admin/ports.ts';
 import type { Logger } from '../../lib/logger.ts';
+import { createChatLock } from './chat-lock.ts';
 import { checkConnection, createPool } from './connect.ts';
 import { migrate } from './migrate.ts';
 import { createPostgresStore } from './store.ts';
+import { createUpdateClaims, type UpdateClaims } from './update-claims.ts';
 
 /**
  * Everything a bot process keeps in PostgreSQL, opened once by main.ts when DATABASE_URL is
- * set: connect (a clear Chinese error when the server cannot be reached) → migrate → the store.
+ * set: connect (a clear Chinese error when the server cannot be reached) → migrate → the store,
+ * the per-chat lock across processes and the shared Telegram update dedupe.
+ *
+ * Three pools, because the lock and the claim hold a connection for a whole turn while the turn
+ * needs store connections: each kind only ever waits on the kinds after it (claim → chat lock →
+ * queries), so no pool can fill with holders waiting on that same pool.
  */
 
 export interface PostgresOptions {
@@ -22,6 +29,8 @@ export interface PostgresOptions {
 
 export interface PostgresServices {
   store: RuntimeStore;
+  chatLock: ReturnType<typeof createChatLock>;
+  updates: UpdateClaims;
   pool: pg.Pool;
   /** Closes the store, then every connection. */
   close(): Promise<void>;
@@ -30,7 +39,11 @@ export interface PostgresServices {
 export async function openPostgres(options: PostgresOptions): Promise<PostgresServices> {
   const { url, logger } = options;
   const connection = { url, logger, ...(options.schema ? { schema: options.schema } : {}) };
-  const pool = createPool({ ...connection, max: options.poolSize ?? 10, name: 'queries' });
+  const max = options.poolSize ?? 10;
+  const pool = createPool({ ...connection, max, name: 'queries' });
+  const lockPool = createPool({ ...connection, max, name: 'chat locks' });
+  const claimPool = createPool({ ...connection, max, name: 'update claims' });
+  const endPools = () => Promise.allSettled([pool.end(), lockPool.end(), claimPool.end()]);
   try {
     await checkConnection(pool, url);
     await migrate(pool, logger);
@@ -40,19 +53,23 @@ export async function openPostgres(options: PostgresOptions): Promise<PostgresSe
       ...(options.retentionDays !== undefined ? { retentionDays: options.retentionDays } : {}),
       ...(options.sessionTtlMinutes !== undefined ? { sessionTtlMinutes: options.sessionTtlMinutes } : {}),
     });
+    const updates = createUpdateClaims({ pool: claimPool, logger });
     let closed = false;
     return {
       store,
+      chatLock: createChatLock({ pool: lockPool, logger }),
+      updates,
       pool,
       async close() {
         if (closed) return;
         closed = true;
+        updates.close();
         await store.close();
-        await pool.end();
+        await endPools();
       },
     };
   } catch (error) {
-    await pool.end().catch(() => undefined); // already failing: the first error is the one to report
+    await endPools(); // already failing: the first error is the one to report
     throw error;
   }
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import type { Logger } from '../../lib/logger.ts';
+import { checkout } from './connect.ts';
 import { LOCK_SPACE } from './lock-space.ts';
 
 /**
@@ -25,7 +26,7 @@ export interface MigrationResult {
 
 export async function migrate(pool: pg.Pool, logger: Logger, dir = MIGRATIONS_DIR): Promise<MigrationResult> {
   const files = (await readdir(dir)).filter((name) => MIGRATION_FILE.test(name)).sort();
-  const client = await pool.connect();
+  const client = await checkout(pool, logger, 'migrations');
   let failed: unknown;
   try {
     await client.query('BEGIN');
@@ -54,6 +55,6 @@ export async function migrate(pool: pg.Pool, logger: Logger, dir = MIGRATIONS_DI
     await client.query('ROLLBACK').catch(() => undefined); // the connection may be gone; release(error) drops it
     throw error;
   } finally {
-    client.release(failed instanceof Error ? failed : undefined);
+    client.done(failed instanceof Error ? failed : undefined);
   }
 }

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Exchange, Feedback, InboxStatus, RuntimeStore } from '../../admin/ports.ts';
 import type { DialogueState } from '../../dialogue/types.ts';
 import type { Logger } from '../../lib/logger.ts';
+import { checkout } from './connect.ts';
 
 /**
  * The RuntimeStore in PostgreSQL, for several processes sharing one set of runtime data
@@ -85,7 +86,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       return rows[0] ? toExchange(rows[0]) : undefined;
     },
     async forget(chatKey) {
-      await transaction(pool, track, async (client) => {
+      await transaction(pool, logger, track, async (client) => {
         await client.query('DELETE FROM sessions WHERE chat_key = $1', [chatKey]);
         await client.query('DELETE FROM feedback WHERE chat_key = $1', [chatKey]);
         await client.query('DELETE FROM handoffs WHERE chat_key = $1', [chatKey]);
@@ -253,11 +254,12 @@ function validDate(value: string): Date | undefined {
 /** Runs `work` in one transaction on one pooled connection; rolls back when it throws. */
 export async function transaction<T>(
   pool: pg.Pool,
+  logger: Logger,
   track: <U>(work: Promise<U>) => Promise<U>,
   work: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
   const run = async () => {
-    const client = await pool.connect();
+    const client = await checkout(pool, logger, 'transaction');
     let failed: Error | undefined;
     try {
       await client.query('BEGIN');
@@ -269,7 +271,7 @@ export async function transaction<T>(
       await client.query('ROLLBACK').catch(() => undefined); // the connection may be gone; release(error) drops it
       throw error;
     } finally {
-      client.release(failed);
+      client.done(failed);
     }
   };
   return track(run());

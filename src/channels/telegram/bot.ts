@@ -6,7 +6,7 @@ import type { Conversation } from '../../chat/conversation.ts';
 import type { Config } from '../../config.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { createUpdateHandler } from './handler.ts';
-import type { ChatApi, TelegramCore } from './ports.ts';
+import type { ChatApi, TelegramCore, UpdateDeduper } from './ports.ts';
 import { installRetry } from './retry.ts';
 import { TEXTS } from './texts.ts';
 
@@ -30,6 +30,8 @@ export interface TelegramChannelDeps {
   now?: () => Date;
   /** The chat turn shared with the web chat. */
   conversation?: Conversation;
+  /** Shared by every process when several answer this bot; default in memory. */
+  updates?: UpdateDeduper;
 }
 
 /** For main.ts to print when BOT_TOKEN is not set. */
