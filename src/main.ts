@@ -3,6 +3,7 @@ import { DatabaseUnavailableError } from './adapters/postgres/connect.ts';
 import { openPostgres } from './adapters/postgres/index.ts';
 import { createRuntimeStore } from './adapters/runtime-store.ts';
 import { FolderLockedError } from './adapters/runtime/folder-lock.ts';
+import { announcementOf, followPublishes } from './admin/follow-publishes.ts';
 import { createConversation } from './chat/conversation.ts';
 import { bootCore } from './bootstrap.ts';
 import { createTelegramChannel, TELEGRAM_OFF_NOTICE, type TelegramChannel } from './channels/telegram/bot.ts';
@@ -62,8 +63,23 @@ async function main(): Promise<void> {
     // Several processes on one database: a chat's turns never interleave across them.
     ...(postgres ? { chatLock: postgres.chatLock } : {}),
   });
+  // Several processes: a publish (or /reload) in one reaches the others, which reload too.
+  const follow = followPublishes(core, logger);
+  const knowledge = postgres
+    ? await postgres.followKnowledge({ onPublished: follow.onPublished, onReconnected: follow.catchUp })
+    : undefined;
+  const telegramCore = knowledge
+    ? {
+        engine: core.engine,
+        async reload() {
+          const swapped = await core.reload();
+          if (swapped.ok) await knowledge.announce(announcementOf(core, 'reload')).catch((error: unknown) => logger.error('other processes were not told to reload', { error }));
+          return swapped;
+        },
+      }
+    : core;
   const telegram: TelegramChannel | undefined = config.BOT_TOKEN
-    ? createTelegramChannel({ config, core, store, logger, conversation, ...(postgres ? { updates: postgres.updates } : {}) })
+    ? createTelegramChannel({ config, core: telegramCore, store, logger, conversation, ...(postgres ? { updates: postgres.updates } : {}) })
     : undefined;
   const web = await startWebServer({
     config,
@@ -72,6 +88,7 @@ async function main(): Promise<void> {
     logger,
     conversation,
     ...(telegram ? { telegramWebhook: telegram.handleWebhookUpdate } : {}),
+    ...(knowledge ? { announce: knowledge.announce } : {}),
   });
   process.stdout.write(`乐平市公共法律服务问答助手已启动：网页聊天和工作台 ${web.url}\n`);
   if (telegram) {

@@ -7,11 +7,13 @@ import type { Logger } from '../lib/logger.ts';
 import { isCorrect, type BenchQuestion } from './bench.ts';
 import { knowledgeHash, type DraftChange, type Drafts } from './drafts.ts';
 import { StateError, ValidationError } from './errors.ts';
+import { announcementOf, type Announcement } from './follow-publishes.ts';
 import type { History, HistoryEntry } from './history.ts';
 
 /**
  * Publish and rollback: draft → files → reload of the running engine (web and Telegram share
- * it), with a history entry holding the files as they were before. Publish and rollback run one
+ * it) → tell the other processes, if any, to reload too; with a history entry holding the files
+ * as they were before. Publish and rollback run one
  * at a time (`exclusive`): two overlapping publishes would each snapshot and write the same
  * files and the history would no longer restore what was live.
  */
@@ -72,8 +74,23 @@ export function createPublisher(deps: {
   lint: (kb: KnowledgeBase) => Issue[];
   logger: Logger;
   now?: () => Date;
+  /** Tells the other processes (several on one database) to reload; absent for one process. */
+  announce?: (announcement: Announcement) => Promise<void>;
 }) {
   const now = deps.now ?? (() => new Date());
+
+  /**
+   * After the files are written and this process reloaded. A failure does not undo the publish
+   * (it is live here and on disk): the others reload when their listener reconnects or restarts.
+   */
+  async function announce(action: 'publish' | 'rollback', entry: string): Promise<void> {
+    if (!deps.announce) return;
+    try {
+      await deps.announce(announcementOf(deps.core, action, entry));
+    } catch (error) {
+      deps.logger.error('other processes were not told to reload the published knowledge', { entry, error });
+    }
+  }
   let queue: Promise<unknown> = Promise.resolve();
   const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
     const run = queue.then(work, work);
@@ -171,6 +188,7 @@ export function createPublisher(deps: {
         await deps.drafts.reset();
         cached = undefined;
         deps.logger.info('knowledge published', { id: entry.id, by, changes: view.changes.length, version: swapped.version });
+        await announce('publish', entry.id);
         return entry;
       });
     },
@@ -195,6 +213,7 @@ export function createPublisher(deps: {
         await deps.drafts.reset();
         cached = undefined;
         deps.logger.info('knowledge rolled back', { id: entry.id, to: id, by, version: swapped.version });
+        await announce('rollback', entry.id);
         return entry;
       });
     },

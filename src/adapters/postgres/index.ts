@@ -2,7 +2,8 @@ import type pg from 'pg';
 import type { RuntimeStore } from '../../admin/ports.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { createChatLock } from './chat-lock.ts';
-import { checkConnection, createPool } from './connect.ts';
+import { checkConnection, createClient, createPool } from './connect.ts';
+import { createKnowledgeChannel, type KnowledgeChannel, type KnowledgeChannelOptions } from './knowledge-channel.ts';
 import { migrate } from './migrate.ts';
 import { createPostgresStore } from './store.ts';
 import { createUpdateClaims, type UpdateClaims } from './update-claims.ts';
@@ -10,7 +11,8 @@ import { createUpdateClaims, type UpdateClaims } from './update-claims.ts';
 /**
  * Everything a bot process keeps in PostgreSQL, opened once by main.ts when DATABASE_URL is
  * set: connect (a clear Chinese error when the server cannot be reached) → migrate → the store,
- * the per-chat lock across processes and the shared Telegram update dedupe.
+ * the per-chat lock across processes, the shared Telegram update dedupe, and the channel that
+ * tells every process to reload published knowledge.
  *
  * Three pools, because the lock and the claim hold a connection for a whole turn while the turn
  * needs store connections: each kind only ever waits on the kinds after it (claim → chat lock →
@@ -32,6 +34,8 @@ export interface PostgresServices {
   chatLock: ReturnType<typeof createChatLock>;
   updates: UpdateClaims;
   pool: pg.Pool;
+  /** Starts listening for publishes in other processes (LISTEN/NOTIFY); closed with the rest. */
+  followKnowledge(handlers: Pick<KnowledgeChannelOptions, 'onPublished' | 'onReconnected'>): Promise<KnowledgeChannel>;
   /** Closes the store, then every connection. */
   close(): Promise<void>;
 }
@@ -54,16 +58,24 @@ export async function openPostgres(options: PostgresOptions): Promise<PostgresSe
       ...(options.sessionTtlMinutes !== undefined ? { sessionTtlMinutes: options.sessionTtlMinutes } : {}),
     });
     const updates = createUpdateClaims({ pool: claimPool, logger });
+    const channels: KnowledgeChannel[] = [];
     let closed = false;
     return {
       store,
       chatLock: createChatLock({ pool: lockPool, logger }),
       updates,
       pool,
+      async followKnowledge(handlers) {
+        const channel = createKnowledgeChannel({ ...handlers, client: () => createClient(connection), pool, logger });
+        channels.push(channel);
+        await channel.start();
+        return channel;
+      },
       async close() {
         if (closed) return;
         closed = true;
         updates.close();
+        for (const channel of channels) await channel.close();
         await store.close();
         await endPools();
       },

@@ -8,6 +8,7 @@ import { createKnowledgeWriter } from '../../adapters/knowledge-writer.ts';
 import { createAccounts, createLoginLimiter, createSessions } from '../../admin/auth.ts';
 import { parseQuestions, type BenchQuestion } from '../../admin/bench.ts';
 import { createDrafts } from '../../admin/drafts.ts';
+import type { Announcement } from '../../admin/follow-publishes.ts';
 import { createHistory } from '../../admin/history.ts';
 import type { RuntimeStore } from '../../admin/ports.ts';
 import type { Conversation } from '../../chat/conversation.ts';
@@ -32,6 +33,8 @@ export interface WebServerDeps {
   conversation?: Conversation;
   /** Held-out questions for publish's before/after accuracy (default eval/heldout.jsonl). */
   heldoutPath?: string;
+  /** Tells the other processes to reload after a publish (several processes on one database). */
+  announce?: (announcement: Announcement) => Promise<void>;
 }
 
 const PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), 'public');
@@ -94,6 +97,7 @@ export async function buildWebServices(deps: WebServerDeps): Promise<WebServices
     buildEngine: (kb) => core.buildEngine(kb),
     lint,
     logger,
+    ...(deps.announce ? { announce: deps.announce } : {}),
   });
 
   const services: WebServices = {
