@@ -148,7 +148,7 @@ if (!TEST_DATABASE_URL) {
       const copy = one.claims.claim(201); // Telegram re-sends it to another process
       // The first process is killed: its connection, and the uncommitted claim, are gone.
       const { rows } = await db.pool(1).query<{ pid: number }>(
-        `SELECT pid FROM pg_stat_activity WHERE state = 'idle in transaction' AND query LIKE 'INSERT INTO telegram_updates%' AND pid <> pg_backend_pid()`,
+        `SELECT pid FROM pg_stat_activity WHERE state = 'idle in transaction' AND query LIKE '%INSERT INTO telegram_updates%' AND pid <> pg_backend_pid()`,
       );
       expect(rows.length).toBeGreaterThan(0);
       await db.pool(1).query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [rows.map((row) => row.pid)]);

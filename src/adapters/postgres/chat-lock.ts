@@ -27,8 +27,9 @@ export function createChatLock(options: { pool: pg.Pool; logger: Logger; waitSec
       const client = await checkout(pool, logger, 'chat lock');
       let broken: Error | undefined;
       try {
-        await client.query('BEGIN');
-        await client.query(`SET LOCAL lock_timeout = '${Math.round(waitSeconds * 1000)}ms'`);
+        // One round trip for both (a simple query may hold several statements): the lock is
+        // held for the whole turn, so every round trip before it is paid by every turn.
+        await client.query(`BEGIN; SET LOCAL lock_timeout = '${Math.round(waitSeconds * 1000)}ms'`);
         await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_SPACE.chats, chatKey]);
       } catch (error) {
         broken = error as Error;

@@ -39,11 +39,15 @@ export function createUpdateClaims(options: { pool: pg.Pool; logger: Logger; pur
   return {
     /** A claim on the update, or undefined when it was handled (or is being handled) already. */
     async claim(updateId: number): Promise<UpdateClaim | undefined> {
+      // Written into the SQL so BEGIN and INSERT go in one round trip (a simple query cannot
+      // take parameters); safe because it is checked to be an integer first.
+      if (!Number.isSafeInteger(updateId)) throw new TypeError(`not a Telegram update id: ${updateId}`);
       const client = await checkout(pool, logger, 'telegram update claim');
       try {
-        await client.query('BEGIN');
-        const { rowCount } = await client.query('INSERT INTO telegram_updates (update_id) VALUES ($1) ON CONFLICT DO NOTHING', [updateId]);
-        if (rowCount === 0) {
+        const results = (await client.query(
+          `BEGIN; INSERT INTO telegram_updates (update_id) VALUES (${updateId}) ON CONFLICT DO NOTHING`,
+        )) as unknown as pg.QueryResult[];
+        if (results[1]?.rowCount === 0) {
           await client.query('ROLLBACK');
           client.done();
           return undefined;
