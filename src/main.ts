@@ -54,6 +54,10 @@ async function main(): Promise<void> {
       sessionTtlMinutes: config.CONTEXT_TTL_MINUTES,
     }));
   logger.info('runtime store', { kind: postgres ? 'postgres' : 'embedded' });
+  if (postgres && config.BOT_TOKEN && !config.WEBHOOK_URL) {
+    // Telegram gives updates to one long-polling client at a time (409 Conflict for the others).
+    logger.warn('使用 DATABASE_URL 运行多个进程时，Telegram 必须用 webhook（设置 WEBHOOK_URL）：长轮询同一时间只能有一个进程（见 docs/scale-out.md）');
+  }
   // One chat turn (and one per-chat queue) for every channel.
   const conversation = createConversation({
     engine: () => core.engine,
