@@ -69,7 +69,7 @@ if (!TEST_DATABASE_URL) {
       const a = await listenAs([]);
       await listenAs(atB, () => (catchUps += 1));
       const admin = db.pool(1);
-      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = $1', [`LISTEN ${channelName}`]);
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = $1', [`LISTEN "${channelName}"`]);
       await until(() => catchUps >= 1);
       await a.announce({ action: 'publish', entry: 'h2', version: 2, hash: 'x' });
       await until(() => atB.length === 1);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import type { KnowledgePublished } from '../../admin/follow-publishes.ts';
 import type { Logger } from '../../lib/logger.ts';
+import { quoteIdent } from './connect.ts';
 
 /**
  * Tells every process that knowledge was published, over PostgreSQL LISTEN/NOTIFY: the process
@@ -66,7 +67,7 @@ export function createKnowledgeChannel(options: KnowledgeChannelOptions): Knowle
     });
     try {
       await client.connect();
-      await client.query(`LISTEN ${channel}`);
+      await client.query(`LISTEN ${quoteIdent(channel)}`);
     } catch (error) {
       await client.end().catch(() => undefined); // half-open: drop it; the caller retries
       throw error;
