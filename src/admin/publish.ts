@@ -13,9 +13,9 @@ import type { History, HistoryEntry } from './history.ts';
 /**
  * Publish and rollback: draft → files → reload of the running engine (web and Telegram share
  * it) → tell the other processes, if any, to reload too; with a history entry holding the files
- * as they were before. Publish and rollback run one
- * at a time (`exclusive`): two overlapping publishes would each snapshot and write the same
- * files and the history would no longer restore what was live.
+ * as they were before. Publish and rollback run one at a time (`exclusive`): two overlapping
+ * publishes would each snapshot and write the same files and the history would no longer
+ * restore what was live.
  */
 
 export interface LiveCore {
