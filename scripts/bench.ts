@@ -1,5 +1,6 @@
 /**
  * npm run bench [-- --json] [-- --messages 10000]
+ * npm run bench -- --scale   (several processes on PostgreSQL: see scripts/bench-scale.ts)
  * Reports (never asserts):
  * - cold start to the first answer through the staff CLI, as a user runs it
  *   (`npm run --silent cli -- classify --jsonl`, one message), and with node directly;
@@ -16,7 +17,15 @@ import { parseArgs } from 'node:util';
 import { bootCore } from '../src/bootstrap.ts';
 import { benchRuntimeStore } from './bench-store.ts';
 
-const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, messages: { type: 'string', default: '10000' } } });
+const { values } = parseArgs({
+  options: { json: { type: 'boolean', default: false }, messages: { type: 'string', default: '10000' }, scale: { type: 'boolean', default: false } },
+});
+if (values.scale) {
+  // 1 vs 4 webhook processes on PostgreSQL: its own report (scripts/bench-scale.ts).
+  const { runScaleBench } = await import('./bench-scale.ts');
+  await runScaleBench({ json: values.json });
+  process.exit(0);
+}
 const MESSAGES = Math.max(2000, Number(values.messages));
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;

@@ -44,6 +44,17 @@ const ConfigSchema = z.object({
   AMBIGUITY_MARGIN: z.coerce.number().min(0).max(1).default(DEFAULT_MARGIN),
   CONTEXT_TTL_MINUTES: z.coerce.number().int().min(1).default(30),
   RETENTION_DAYS: z.coerce.number().int().min(1).default(180),
+  /**
+   * Unset: the embedded store under RUNTIME_DIR (one process). Set: runtime data in PostgreSQL,
+   * so several processes can serve the same bot.
+   */
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .refine(isPostgresUrl, { message: '应为 postgres://用户:密码@主机:端口/数据库 形式的地址' })
+    .optional(),
+  /** Connections per pool; each process opens up to three pools (queries, chat locks, update claims). */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   // Telegram
   BOT_TOKEN: optionalString,
   WEBHOOK_URL: z.url().optional(),
@@ -98,6 +109,15 @@ const ConfigSchema = z.object({
   /** A console user counts as online for this long after the 在线咨询 page last asked for news. */
   HANDOFF_STAFF_SEEN_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(5),
 });
+
+function isPostgresUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== '';
+  } catch {
+    return false; // not a URL at all: reported as the message above
+  }
+}
 
 export type Config = z.infer<typeof ConfigSchema>;
 

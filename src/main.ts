@@ -1,7 +1,10 @@
 import { existsSync } from 'node:fs';
+import { DatabaseUnavailableError } from './adapters/postgres/connect.ts';
+import { openPostgres } from './adapters/postgres/index.ts';
 import { createRuntimeStore } from './adapters/runtime-store.ts';
 import { FolderLockedError } from './adapters/runtime/folder-lock.ts';
 import { assertStrongPasswords } from './admin/auth.ts';
+import { announcementOf, followPublishes } from './admin/follow-publishes.ts';
 import { createConversation } from './chat/conversation.ts';
 import { createHandoffDesk } from './chat/handoffs.ts';
 import { bootCore } from './bootstrap.ts';
@@ -14,7 +17,8 @@ import { createKeyedQueue } from './lib/keyed-queue.ts';
 import { createLogger } from './lib/logger.ts';
 
 /**
- * Composition root of `npm start`: config → knowledge → engine → store → web console (always)
+ * Composition root of `npm start`: config → knowledge → engine → store (embedded, or PostgreSQL
+ * with DATABASE_URL) → web console (always)
  * → Telegram (when BOT_TOKEN is set). SIGINT/SIGTERM stop taking updates, finish those in
  * flight, flush the store and exit 0.
  */
@@ -38,12 +42,30 @@ async function main(): Promise<void> {
   // One queue for everything that rewrites or reloads the knowledge: console publishes and
   // rollbacks, and Telegram's /reload.
   const knowledgeQueue = createKeyedQueue();
-  const store = await createRuntimeStore({
-    dir: config.RUNTIME_DIR,
-    logger,
-    retentionDays: config.RETENTION_DAYS,
-    sessionTtlMinutes: config.CONTEXT_TTL_MINUTES,
-  });
+  // PostgreSQL when DATABASE_URL is set (several processes may share it); otherwise the
+  // embedded store, which needs no service and admits one process per RUNTIME_DIR.
+  const postgres = config.DATABASE_URL
+    ? await openPostgres({
+        url: config.DATABASE_URL,
+        logger,
+        poolSize: config.DATABASE_POOL_SIZE,
+        retentionDays: config.RETENTION_DAYS,
+        sessionTtlMinutes: config.CONTEXT_TTL_MINUTES,
+      })
+    : undefined;
+  const store =
+    postgres?.store ??
+    (await createRuntimeStore({
+      dir: config.RUNTIME_DIR,
+      logger,
+      retentionDays: config.RETENTION_DAYS,
+      sessionTtlMinutes: config.CONTEXT_TTL_MINUTES,
+    }));
+  logger.info('runtime store', { kind: postgres ? 'postgres' : 'embedded' });
+  if (postgres && config.BOT_TOKEN && !config.WEBHOOK_URL) {
+    // Telegram gives updates to one long-polling client at a time (409 Conflict for the others).
+    logger.warn('使用 DATABASE_URL 运行多个进程时，Telegram 必须用 webhook（设置 WEBHOOK_URL）：长轮询同一时间只能有一个进程（见 docs/scale-out.md）');
+  }
   // One handoff desk: cases from both channels on the console's 在线咨询 page. A reply typed
   // there reaches a Telegram citizen through the Telegram channel, built just below; without
   // BOT_TOKEN there is none, and such a reply is refused rather than stored unsent.
@@ -64,8 +86,27 @@ async function main(): Promise<void> {
     now: () => new Date(),
     contextTtlMinutes: config.CONTEXT_TTL_MINUTES,
     handoffs,
+    // Several processes on one database: a chat's turns never interleave across them.
+    ...(postgres ? { chatLock: postgres.chatLock } : {}),
   });
-  telegram = config.BOT_TOKEN ? createTelegramChannel({ config, core, store, logger, conversation, handoffs, knowledgeQueue }) : undefined;
+  // Several processes: a publish (or /reload) in one reaches the others, which reload too.
+  const follow = followPublishes(core, logger);
+  const knowledge = postgres
+    ? await postgres.followKnowledge({ onPublished: follow.onPublished, onReconnected: follow.catchUp })
+    : undefined;
+  const telegramCore = knowledge
+    ? {
+        engine: core.engine,
+        async reload() {
+          const swapped = await core.reload();
+          if (swapped.ok) await knowledge.announce(announcementOf(core, 'reload')).catch((error: unknown) => logger.error('other processes were not told to reload', { error }));
+          return swapped;
+        },
+      }
+    : core;
+  telegram = config.BOT_TOKEN
+    ? createTelegramChannel({ config, core: telegramCore, store, logger, conversation, handoffs, knowledgeQueue, ...(postgres ? { updates: postgres.updates } : {}) })
+    : undefined;
   const web = await startWebServer({
     config,
     core,
@@ -75,6 +116,7 @@ async function main(): Promise<void> {
     handoffs,
     knowledgeQueue,
     ...(telegram ? { telegramWebhook: telegram.handleWebhookUpdate } : {}),
+    ...(knowledge ? { announce: knowledge.announce } : {}),
   });
   process.stdout.write(`乐平市公共法律服务问答助手已启动：网页聊天和工作台 ${web.url}\n`);
   if (telegram) {
@@ -97,7 +139,7 @@ async function main(): Promise<void> {
     try {
       await telegram?.stop(); // stop taking updates, finish those in flight
       await web.close();
-      await store.close();
+      await (postgres ?? store).close();
     } catch (error) {
       logger.error('error while stopping', { error });
       process.exitCode = 1;
@@ -111,7 +153,7 @@ async function main(): Promise<void> {
 main().catch((error: unknown) => {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n请对照 .env.example 修改环境变量或 .env 文件。\n`);
-  } else if (error instanceof FolderLockedError) {
+  } else if (error instanceof FolderLockedError || error instanceof DatabaseUnavailableError) {
     process.stderr.write(`${error.message}\n`);
   } else if (error instanceof KnowledgeError) {
     for (const issue of error.issues) process.stderr.write(`${formatIssue(issue)}\n`);

@@ -6,6 +6,7 @@ import type { Logger } from '../lib/logger.ts';
 import { isCorrect, type BenchQuestion } from './bench.ts';
 import { knowledgeHash, type DraftChange, type Drafts } from './drafts.ts';
 import { IncompleteWriteError, PublishError, StateError, ValidationError } from './errors.ts';
+import { announcementOf, type Announcement } from './follow-publishes.ts';
 import type { FileChanges, HistoryEntry, HistoryStore, KnowledgeFiles, KnowledgeWriter } from './publish-ports.ts';
 
 /**
@@ -91,8 +92,23 @@ export function createPublisher(deps: {
   lint: (kb: KnowledgeBase) => Issue[];
   logger: Logger;
   now?: () => Date;
+  /** Tells the other processes (several on one database) to reload; absent for one process. */
+  announce?: (announcement: Announcement) => Promise<void>;
 }) {
   const now = deps.now ?? (() => new Date());
+
+  /**
+   * After the files are written and this process reloaded. A failure does not undo the publish
+   * (it is live here and on disk): the others reload when their listener reconnects or restarts.
+   */
+  async function announce(action: 'publish' | 'rollback', entry: string): Promise<void> {
+    if (!deps.announce) return;
+    try {
+      await deps.announce(announcementOf(deps.core, action, entry));
+    } catch (error) {
+      deps.logger.error('other processes were not told to reload the published knowledge', { entry, error });
+    }
+  }
   const exclusive = <T>(work: () => Promise<T>): Promise<T> => deps.queue.run(KNOWLEDGE_KEY, work);
 
   let cached: { hash: string; engine: Promise<Responder> } | undefined;
@@ -214,6 +230,7 @@ export function createPublisher(deps: {
         await deps.drafts.reset();
         cached = undefined;
         deps.logger.info('knowledge published', { id: entry.id, by, changes: view.changes.length, version: swapped.version });
+        await announce('publish', entry.id);
         return entry;
       });
     },
@@ -236,6 +253,7 @@ export function createPublisher(deps: {
         await deps.drafts.reset();
         cached = undefined;
         deps.logger.info('knowledge rolled back', { id: entry.id, to: id, by, version: swapped.version });
+        await announce('rollback', entry.id);
         return entry;
       });
     },

@@ -12,7 +12,8 @@ import type { HandoffDesk, HandoffOutcome } from './handoffs.ts';
  * state with the exchange's id. The channels only translate their transport into this call, so
  * the queue, the truncation rule and the TTL check exist once.
  *
- * Turns of one chat never interleave: `turn` runs in the chat's queue. A channel that must keep
+ * Turns of one chat never interleave: `turn` runs in the chat's queue, and, when several
+ * processes share a store, under the chat's lock (`ChatLock`). A channel that must keep
  * its own sends in order with the turn (Telegram) runs its whole update in `inChat` and calls
  * `converse` inside it.
  *
@@ -30,6 +31,16 @@ import type { HandoffDesk, HandoffOutcome } from './handoffs.ts';
 export const STORED_TEXT_CHARS = 2000;
 export const STORED_REPLY_CHARS = 1000;
 
+/**
+ * Keeps one chat's turns from interleaving across processes (several bot processes on one
+ * PostgreSQL store). Without it, two processes could both read the chat's state, answer, and the
+ * later save would drop the earlier turn's context.
+ */
+export interface ChatLock {
+  /** Runs `task` while no other process runs a task for this chat; later callers wait. */
+  run<T>(chatKey: string, task: () => Promise<T>): Promise<T>;
+}
+
 export interface ConversationDeps {
   engine: () => Engine;
   store: RuntimeStore;
@@ -37,6 +48,8 @@ export interface ConversationDeps {
   contextTtlMinutes: number;
   /** Opens handoff cases for web and Telegram turns (see handoffs.ts); without it 转人工 is a plain answer. */
   handoffs?: HandoffDesk;
+  /** Absent with the embedded store: one process, so the in-process queue is enough. */
+  chatLock?: ChatLock;
 }
 
 export interface Conversed extends EngineResult {
@@ -49,6 +62,10 @@ export type Channel = Exchange['channel'];
 
 export function createConversation(deps: ConversationDeps) {
   const queue = createKeyedQueue();
+  // The in-process queue first, then the cross-process lock: a process waits for its own
+  // earlier turns in memory and holds at most one lock (one connection) per chat at a time.
+  const inChat = <T>(chatKey: string, task: () => Promise<T>): Promise<T> =>
+    queue.run(chatKey, () => (deps.chatLock ? deps.chatLock.run(chatKey, task) : task()));
 
   async function converse(channel: Channel, chatKey: string, input: EngineInput): Promise<Conversed> {
     const now = deps.now();
@@ -82,14 +99,17 @@ export function createConversation(deps: ConversationDeps) {
   }
 
   return {
-    /** Runs `task` in the chat's queue (after its earlier turns, before its later ones). */
-    inChat: <T>(chatKey: string, task: () => Promise<T>): Promise<T> => queue.run(chatKey, task),
+    /**
+     * Runs `task` in the chat's queue (after its earlier turns, before its later ones), holding
+     * the chat's lock across processes when there is one.
+     */
+    inChat,
 
     /** One turn; the caller must already be in the chat's queue. */
     converse,
 
     /** One turn in the chat's queue. */
-    turn: (channel: Channel, chatKey: string, input: EngineInput) => queue.run(chatKey, () => converse(channel, chatKey, input)),
+    turn: (channel: Channel, chatKey: string, input: EngineInput) => inChat(chatKey, () => converse(channel, chatKey, input)),
 
     /** The chat's latest answer while its context lives, for /feedback. */
     latestExchange: (chatKey: string) => deps.store.latestExchange(chatKey),
@@ -106,7 +126,7 @@ export function createConversation(deps: ConversationDeps) {
     },
 
     /** Deletes everything kept about the chat, after its turns in flight. */
-    forget: (chatKey: string) => queue.run(chatKey, () => deps.store.forget(chatKey)),
+    forget: (chatKey: string) => inChat(chatKey, () => deps.store.forget(chatKey)),
   };
 }
 

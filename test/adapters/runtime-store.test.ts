@@ -53,6 +53,12 @@ describe('embedded store: shapes on disk', () => {
     expect(JSON.parse(await readFile(sessionFile('web:2'), 'utf8')).state.lastIntent).toBe('changed.one');
   });
 
+  it('lists exchanges stored at once in the order they were stored (one writer appends in call order)', async () => {
+    const store = await open();
+    await Promise.all(Array.from({ length: 50 }, (_, index) => store.recordExchange(exchange({ text: `问题${index}` }))));
+    expect((await (await open()).exchanges()).map((item) => item.text)).toEqual(Array.from({ length: 50 }, (_, index) => `问题${index}`));
+  });
+
   it('expires sessions silent for longer than the context TTL, and only those', async () => {
     const store = await open({ sessionTtlMinutes: 30 });
     await store.saveState('web:old', state('2024-05-01T08:00:00.000Z'));

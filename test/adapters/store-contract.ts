@@ -215,7 +215,9 @@ export function storeContract(name: string, subject: ContractSubject): void {
         const texts = (await reopened.exchanges()).map((item) => item.text);
         expect(texts).toHaveLength(200);
         expect(new Set(stored.map((item) => item.id)).size).toBe(200);
-        expect(texts[199]).toBe('问题199');
+        // Same time, different connections or processes: the order among them is not part of
+        // the contract (one chat's turns never overlap), only that every one is kept.
+        expect(new Set(texts)).toEqual(new Set(stored.map((item) => item.text)));
         for (const item of stored.slice(0, 20)) expect(await reopened.findExchange(item.id)).toEqual(item);
       });
     }

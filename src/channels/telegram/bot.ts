@@ -9,7 +9,7 @@ import type { KeyedQueue } from '../../lib/keyed-queue.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { deliverToCitizen } from './features/handoff.ts';
 import { createUpdateHandler } from './handler.ts';
-import type { ChatApi, TelegramCore } from './ports.ts';
+import type { ChatApi, TelegramCore, UpdateDeduper } from './ports.ts';
 import { installRetry } from './retry.ts';
 import { TEXTS } from './texts.ts';
 
@@ -39,6 +39,8 @@ export interface TelegramChannelDeps {
   conversation?: Conversation;
   /** The handoff desk shared with the web console (main.ts wires its push to notifyCitizen). */
   handoffs?: HandoffDesk;
+  /** Shared by every process when several answer this bot; default in memory. */
+  updates?: UpdateDeduper;
 }
 
 /** For main.ts to print when BOT_TOKEN is not set. */

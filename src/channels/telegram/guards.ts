@@ -1,3 +1,5 @@
+import type { UpdateClaim, UpdateDeduper } from './ports.ts';
+
 /**
  * In-memory guards in front of the handlers. Both are bounded so a long-running bot does not
  * grow without limit.
@@ -41,21 +43,23 @@ export function createFloodGate(options: { max: number; windowMs: number; now?: 
 }
 
 /**
- * Remembers the last `capacity` update ids. Telegram re-sends an update when a webhook call
- * failed or polling restarted before confirming it; the second copy must not be answered.
+ * The default UpdateDeduper (ports.ts) for one process: remembers the last `capacity` update
+ * ids. Telegram re-sends an update when a webhook call failed or polling restarted before
+ * confirming it; the second copy must not be answered. Several processes share PostgreSQL's
+ * (adapters/postgres/update-claims.ts) instead.
  */
-export function createUpdateDeduper(capacity = 5_000) {
+export function createUpdateDeduper(capacity = 5_000): UpdateDeduper {
   const seen = new Set<number>();
+  const claimed: UpdateClaim = { done: async () => {} };
   return {
-    /** True the first time an id is seen. */
-    firstTime(updateId: number): boolean {
-      if (seen.has(updateId)) return false;
+    async claim(updateId) {
+      if (seen.has(updateId)) return undefined;
       seen.add(updateId);
       if (seen.size > capacity) {
         const oldest = seen.values().next().value;
         if (oldest !== undefined) seen.delete(oldest);
       }
-      return true;
+      return claimed;
     },
   };
 }

@@ -15,7 +15,7 @@ import { TEXTS } from './texts.ts';
  * its chat's queue with the feature that owns it. Errors are left to bot.catch (bot.ts).
  */
 export function createUpdateHandler(deps: FeatureDeps) {
-  const dedupe = createUpdateDeduper();
+  const updates = deps.updates ?? createUpdateDeduper();
   const flood = createFloodGate({
     max: deps.config.FLOOD_MAX_MESSAGES,
     windowMs: deps.config.FLOOD_WINDOW_SECONDS * 1000,
@@ -42,10 +42,25 @@ export function createUpdateHandler(deps: FeatureDeps) {
 
   return async function handleUpdate(update: unknown, api: ChatApi, bot: BotIdentity): Promise<void> {
     const updateId = (update as { update_id?: unknown } | null)?.update_id;
-    if (typeof updateId === 'number' && !dedupe.firstTime(updateId)) {
+    if (typeof updateId !== 'number') return route(update, api, bot, undefined);
+    const claim = await updates.claim(updateId);
+    if (!claim) {
       deps.logger.info('repeated update ignored', { updateId });
       return;
     }
+    // Done whether it was answered or failed (bot.catch apologises): a copy gets no second
+    // reply either way. Only a process that dies mid-update leaves it unclaimed for a copy.
+    try {
+      await route(update, api, bot, updateId);
+    } finally {
+      await claim.done().catch((error: unknown) => {
+        // The reply went out; a copy may be answered again. Not the citizen's problem: log it.
+        deps.logger.error('could not record the update as handled', { updateId, error });
+      });
+    }
+  };
+
+  async function route(update: unknown, api: ChatApi, bot: BotIdentity, updateId: number | undefined): Promise<void> {
     const incoming = toIncoming(update, bot, deps.config.STAFF_CHAT_ID);
     // The chat id in the debug log is how an operator finds the staff group's STAFF_CHAT_ID.
     deps.logger.debug('update', { updateId, kind: incoming.kind, chatId: 'chatId' in incoming ? incoming.chatId : undefined });
@@ -100,5 +115,5 @@ export function createUpdateHandler(deps: FeatureDeps) {
         return;
       }
     }
-  };
+  }
 }

@@ -21,6 +21,21 @@ export interface ChatApi {
   setKeyboard(chatId: number, messageId: number, keyboard: InlineButton[][] | undefined): Promise<void>;
 }
 
+/**
+ * Drops a Telegram update that was already answered (Telegram re-sends one when a webhook call
+ * failed or polling restarted before confirming it). In memory for one process (guards.ts);
+ * shared in PostgreSQL when several processes answer the same bot.
+ */
+export interface UpdateDeduper {
+  /** A claim on the update, or undefined when it was (or is being) handled already. */
+  claim(updateId: number): Promise<UpdateClaim | undefined>;
+}
+
+export interface UpdateClaim {
+  /** The update is handled (answered, or apologised for): copies are dropped from now on. */
+  done(): Promise<void>;
+}
+
 export interface FeatureDeps {
   config: Config;
   core: TelegramCore;
@@ -33,6 +48,8 @@ export interface FeatureDeps {
   handoffs?: HandoffDesk;
   /** Shared with the console's publish, so /reload never runs in the middle of one. */
   knowledgeQueue: KeyedQueue;
+  /** Default: in memory, for one process. */
+  updates?: UpdateDeduper;
 }
 
 export type { Exchange };

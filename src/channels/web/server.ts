@@ -12,6 +12,7 @@ import { createLoginLimiter } from '../../admin/login-limit.ts';
 import { parseQuestions, type BenchQuestion } from '../../admin/bench.ts';
 import { createDrafts } from '../../admin/drafts.ts';
 import { createInboxFeed } from '../../admin/inbox-feed.ts';
+import type { Announcement } from '../../admin/follow-publishes.ts';
 import type { RuntimeStore } from '../../admin/ports.ts';
 import type { Conversation } from '../../chat/conversation.ts';
 import { createHandoffDesk, type HandoffDesk } from '../../chat/handoffs.ts';
@@ -44,6 +45,8 @@ export interface WebServerDeps {
   now?: () => Date;
   /** Held-out questions for publish's before/after accuracy (default eval/heldout.jsonl). */
   heldoutPath?: string;
+  /** Tells the other processes to reload after a publish (several processes on one database). */
+  announce?: (announcement: Announcement) => Promise<void>;
 }
 
 const PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), 'public');
@@ -98,6 +101,7 @@ export async function buildWebServices(deps: WebServerDeps): Promise<WebServices
     buildEngine: (kb) => core.buildEngine(kb),
     lint,
     logger,
+    ...(deps.announce ? { announce: deps.announce } : {}),
   });
 
   const services: WebServices = {

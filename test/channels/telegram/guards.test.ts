@@ -17,13 +17,14 @@ describe('flood gate', () => {
 });
 
 describe('update deduper', () => {
-  it('answers an update id once and forgets the oldest beyond capacity', () => {
+  it('answers an update id once and forgets the oldest beyond capacity', async () => {
     const dedupe = createUpdateDeduper(2);
-    expect(dedupe.firstTime(1)).toBe(true);
-    expect(dedupe.firstTime(1)).toBe(false);
-    dedupe.firstTime(2);
-    dedupe.firstTime(3);
-    expect(dedupe.firstTime(1)).toBe(true);
+    const firstTime = async (id: number) => (await dedupe.claim(id)) !== undefined;
+    expect(await firstTime(1)).toBe(true);
+    expect(await firstTime(1)).toBe(false);
+    await firstTime(2);
+    await firstTime(3);
+    expect(await firstTime(1)).toBe(true);
   });
 });
 
