@@ -17,7 +17,7 @@ interface Bot {
   child: ChildProcess;
 }
 
-const ADMIN = { user: 'admin', password: 'admin-pass-123' };
+const ADMIN = { user: 'admin', password: 'Scale-Out-Orchid-2026' };
 
 if (!TEST_DATABASE_URL) {
   console.warn(`Two-process tests ${SKIP_REASON}`);
