@@ -146,7 +146,7 @@ async function run(
           WEBHOOK_SECRET: SECRET,
           // Per-user flood control would refuse a simulated user's quick questions.
           FLOOD_MAX_MESSAGES: '100000',
-          ADMIN_PASSWORD: 'bench-admin-password',
+          ADMIN_PASSWORD: 'Bench-Scale-Orchid-2026',
           LOG_LEVEL: 'error',
         }),
       );
