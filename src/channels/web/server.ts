@@ -37,21 +37,23 @@ export interface WebServerDeps {
   telegramWebhook?: (update: unknown, secretToken: string | undefined) => Promise<{ status: number }>;
   /** The chat turn shared with Telegram. */
   conversation?: Conversation;
-  /** Held-out questions for publish's before/after accuracy (default eval/heldout.jsonl). */
+  /** The evaluation folder (default eval/): held-out, emergency and false-alarm questions for publish. */
+  evalDir?: string;
+  /** Held-out questions for publish's before/after accuracy (default heldout.jsonl in evalDir). */
   heldoutPath?: string;
 }
 
 const PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), 'public');
 
-/** Reads the held-out questions on every preview, so an edited file counts without a restart. */
-function heldoutReader(path: string, logger: Logger): () => Promise<BenchQuestion[]> {
+/** Reads a question file on every preview, so an edited file counts without a restart. */
+function questionsReader(path: string, logger: Logger): () => Promise<BenchQuestion[]> {
   return async () => {
     try {
       const { questions, problems } = parseQuestions(await readFile(path, 'utf8'), path);
-      if (problems.length > 0) logger.warn('held-out questions with problems', { path, problems: problems.slice(0, 5) });
+      if (problems.length > 0) logger.warn('evaluation questions with problems', { path, problems: problems.slice(0, 5) });
       return questions;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []; // no held-out set: no accuracy shown
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []; // no such set: the page says what was not checked
       throw error;
     }
   };
@@ -82,7 +84,10 @@ export async function buildWebServices(deps: WebServerDeps): Promise<WebServices
     persistence: createDraftFile(join(runtimeDir, 'console-draft.json'), { logger }),
   });
   const history = createHistoryFiles(historyDir);
-  const heldout = heldoutReader(resolve(deps.heldoutPath ?? 'eval/heldout.jsonl'), logger);
+  const evalDir = resolve(deps.evalDir ?? 'eval');
+  const heldout = questionsReader(deps.heldoutPath ? resolve(deps.heldoutPath) : join(evalDir, 'heldout.jsonl'), logger);
+  const emergencySet = questionsReader(join(evalDir, 'emergency.jsonl'), logger);
+  const falseAlarmSet = questionsReader(join(evalDir, 'false-alarms.jsonl'), logger);
   const publisher = createPublisher({
     core,
     drafts,
@@ -90,6 +95,10 @@ export async function buildWebServices(deps: WebServerDeps): Promise<WebServices
     history,
     queue: deps.knowledgeQueue,
     heldout,
+    safety: async () => [
+      { name: 'emergency', questions: await emergencySet() },
+      { name: 'false_alarms', questions: await falseAlarmSet() },
+    ],
     buildEngine: (kb) => core.buildEngine(kb),
     lint,
     logger,
