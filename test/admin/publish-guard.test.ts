@@ -38,12 +38,12 @@ afterEach(() => rm(root, { recursive: true, force: true }));
 function engineFor(kb: KnowledgeBase): Engine {
   const intentOf = (text: string) => kb.intents.find((intent) => intent.examples.some((example) => example.trim() === text.trim()))?.name ?? 'none';
   return {
-    respond: (input) => {
+    respond: (input: Parameters<Engine['respond']>[0]) => {
       const intent = input.kind === 'text' ? intentOf(input.text) : 'none';
       return { reply: { kind: 'answer', intent, topic: intent.split('.')[0]!, confidence: 1, text: '', sources: [], suggestions: [], choices: [] } } as unknown as ReturnType<Engine['respond']>;
     },
     knowledge: () => kb,
-  } as Engine;
+  } as unknown as Engine;
 }
 
 async function setup(options: { safety?: SafetySet[] } = {}) {
