@@ -5,7 +5,7 @@ import { hasErrors, type Issue } from '../lib/issues.ts';
 import { isCorrect, type BenchQuestion } from './bench.ts';
 import { knowledgeHash, type DraftChange, type Drafts } from './drafts.ts';
 import { addedExamples, diffKnowledge, type ItemDiff } from './knowledge-diff.ts';
-import { CONFIRM_PHRASE, emergencyEditDangers, type Danger, type SafetySetName } from './publish-guard.ts';
+import { answerSeverity, CONFIRM_PHRASE, emergencyEditDangers, sortDangers, type Danger, type SafetySetName } from './publish-guard.ts';
 
 /**
  * What a publish would change, for the admin to read before pressing 发布: the edits as line
@@ -156,9 +156,11 @@ export async function buildPreview(deps: PreviewDeps): Promise<PublishPreview> {
         expected: change.expected,
         before: change.before.intent,
         after: change.after.intent,
+        severity: answerSeverity(change.before.intent, change.after.intent),
       });
     }
   }
+  result.dangers = sortDangers(result.dangers);
   return result;
 }
 

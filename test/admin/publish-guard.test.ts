@@ -8,7 +8,7 @@ import { createKnowledgeWriter } from '../../src/adapters/knowledge-writer.ts';
 import type { BenchQuestion } from '../../src/admin/bench.ts';
 import { createDrafts } from '../../src/admin/drafts.ts';
 import { ConfirmationRequiredError } from '../../src/admin/errors.ts';
-import { CONFIRM_PHRASE, emergencyEditDangers } from '../../src/admin/publish-guard.ts';
+import { answerSeverity, CONFIRM_PHRASE, emergencyEditDangers } from '../../src/admin/publish-guard.ts';
 import type { SafetySet } from '../../src/admin/publish-preview.ts';
 import { createPublisher, type LiveCore } from '../../src/admin/publish.ts';
 import type { Engine } from '../../src/engine-types.ts';
@@ -86,6 +86,15 @@ describe('the publish guard', () => {
     ]);
   });
 
+  it.each([
+    ['emergency.self_harm', 'triage.debt', 'missed_emergency'],
+    ['triage.debt', 'emergency.self_harm', 'false_alarm'],
+    ['emergency.self_harm', 'emergency.danger', 'emergency_kind'],
+    ['triage.family', 'none', 'other'],
+  ])('ranks an answer moving from %s to %s as %s', (before, after, severity) => {
+    expect(answerSeverity(before, after)).toBe(severity);
+  });
+
   it('refuses to publish an emergency example without the phrase, writes nothing, and publishes with it', async () => {
     const { drafts, writer, publisher } = await setup();
     await drafts.addExample('emergency.domestic_violence', '我想买房贷款', 'alice');
@@ -134,7 +143,7 @@ describe('the publish guard', () => {
     await drafts.addExample('mediation.what_is', '我被老公打了', 'alice');
     const preview = await publisher.preview();
     expect(preview.dangers.filter((danger) => danger.kind === 'safety_answer')).toEqual([
-      { kind: 'safety_answer', set: 'emergency', id: 'E1', text: '我被老公打了', expected: 'emergency.domestic_violence', before: 'emergency.domestic_violence', after: 'mediation.what_is' },
+      { kind: 'safety_answer', set: 'emergency', id: 'E1', text: '我被老公打了', expected: 'emergency.domestic_violence', before: 'emergency.domestic_violence', after: 'mediation.what_is', severity: 'missed_emergency' },
     ]);
     await expect(publisher.publish('alice')).rejects.toBeInstanceOf(ConfirmationRequiredError);
   });
