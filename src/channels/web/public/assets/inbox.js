@@ -143,9 +143,9 @@ function group(g, data) {
         } }),
         h('button', { type: 'button', className: 'danger ignore', text: '忽略', onclick: () => setStatus('ignored') }))
     : h('button', { type: 'button', className: 'secondary reopen', text: '移回待处理', onclick: () => setStatus('new') });
-  const guess = g.guess
-    ? `机器人猜测：${g.guess.intent}（${g.guess.score.toFixed(2)}${g.guess.score < data.threshold ? `，低于阈值 ${data.threshold}，未预选` : ''}）`
-    : '';
+  // Say why the picker is empty when the bot did have a guess.
+  const unused = !g.guess || g.suggestion ? '' : g.guess.score < data.threshold ? `，低于阈值 ${data.threshold}，未预选` : '，紧急类意图不预选';
+  const guess = g.guess ? `机器人猜测：${g.guess.intent}（${g.guess.score.toFixed(2)}${unused}）` : '';
   const slot = h('div', { className: 'context-slot' });
   return h('div', { className: 'group', 'data-id': g.id },
     h('div', { className: 'leader' },
