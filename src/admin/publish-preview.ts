@@ -96,8 +96,8 @@ function scoreOf(answers: Answers): Score {
 export interface PreviewDeps {
   drafts: Pick<Drafts, 'view' | 'kb' | 'live'>;
   live: Responder;
-  /** The draft's engine (built off the main thread, cached by the caller). */
-  draftEngine: () => Promise<Responder>;
+  /** The engine for this knowledge (built off the main thread, cached by the caller). */
+  draftEngine: (kb: KnowledgeBase) => Promise<Responder>;
   heldout: () => Promise<BenchQuestion[]>;
   safety: () => Promise<SafetySet[]>;
   lint: (kb: KnowledgeBase) => Issue[];
@@ -134,7 +134,8 @@ export async function buildPreview(deps: PreviewDeps): Promise<PublishPreview> {
   const added = addedExamples(live, kb);
   // Training a draft model takes seconds: only when something is to be asked of it.
   if (!liveHeldout && added.length === 0 && safety.every((set) => set.questions.length === 0)) return result;
-  const draft = await deps.draftEngine();
+  // The knowledge read above, not the draft as it is once the awaits are over (see draftEngine).
+  const draft = await deps.draftEngine(kb);
   if (liveHeldout) {
     const draftHeldout = await answer(draft, heldout, deps.now);
     result.after = scoreOf(draftHeldout);

@@ -67,11 +67,16 @@ export function createPublisher(deps: {
   const exclusive = <T>(work: () => Promise<T>): Promise<T> => deps.queue.run(KNOWLEDGE_KEY, work);
 
   let cached: { hash: string; engine: Promise<Responder> } | undefined;
-  /** The engine for the current draft, rebuilt only when the draft changed. */
-  function draftEngine(): Promise<Responder> {
-    const kb = deps.drafts.kb();
+  /**
+   * The engine for `kb` (default: the current draft, or the live engine when the draft is clean),
+   * rebuilt only when the knowledge changed. The preview passes the knowledge it read first:
+   * building takes seconds, and an edit landing meanwhile must not be what the engine learns
+   * while the checks and the diff describe the knowledge before it.
+   */
+  function draftEngine(given?: KnowledgeBase): Promise<Responder> {
+    if (!given && !deps.drafts.view().dirty) return Promise.resolve(deps.core.engine);
+    const kb = given ?? deps.drafts.kb();
     const hash = knowledgeHash(kb);
-    if (!deps.drafts.view().dirty) return Promise.resolve(deps.core.engine);
     if (cached?.hash !== hash) {
       const engine = deps.buildEngine(kb);
       cached = { hash, engine };
@@ -157,8 +162,7 @@ export function createPublisher(deps: {
         const issues = deps.lint(kb);
         if (hasErrors(issues)) throw new ValidationError(issues, '草稿有错误，未发布');
         const review = await preview();
-        // The check must be about the knowledge being written: an edit that landed while the
-        // preview was being built (it trains a model) was neither checked nor seen.
+        // preview() reads the draft itself; make sure what it judged is what is written below.
         if (review.revision !== knowledgeHash(kb)) throw new StateError('草稿在发布过程中又有改动，请重新查看发布预览后再发布');
         requireConfirmation(review, confirmation);
         const filesBefore = await deps.writer.snapshot();

@@ -46,7 +46,7 @@ function engineFor(kb: KnowledgeBase): Engine {
   } as unknown as Engine;
 }
 
-async function setup(options: { safety?: SafetySet[] } = {}) {
+async function setup(options: { safety?: SafetySet[]; buildEngine?: (kb: KnowledgeBase) => Promise<Engine> } = {}) {
   const drafts = await createDrafts({ live: () => live });
   const core: LiveCore = { engine: engineFor(live), reload: async () => ({ ok: true, version: 2, warnings: [] }) };
   const writer = createKnowledgeWriter(paths);
@@ -58,7 +58,7 @@ async function setup(options: { safety?: SafetySet[] } = {}) {
     queue: createKeyedQueue(),
     heldout: async () => [],
     safety: async () => options.safety ?? [],
-    buildEngine: async (kb) => engineFor(kb),
+    buildEngine: options.buildEngine ?? (async (kb) => engineFor(kb)),
     lint: (kb) => lintKnowledge(kb),
     logger: createLogger('silent'),
   });
@@ -159,6 +159,24 @@ describe('the publish preview', () => {
       { intent: 'emergency.domestic_violence', text: '我想买房贷款', before: 'none', after: 'emergency.domestic_violence' },
       { intent: 'mediation.what_is', text: '邻居吵架谁来调解', before: 'none', after: 'mediation.what_is' },
     ]);
+  });
+
+  it('judges the draft as it was when the preview started, even if it is edited while the model trains', async () => {
+    let release!: () => void;
+    const trained = new Promise<void>((resolve) => (release = resolve));
+    const { drafts, publisher } = await setup({
+      buildEngine: async (kb) => (await trained, engineFor(kb)),
+      safety: [{ name: 'false_alarms', questions: [question('F9', '我想买房贷款', 'triage.debt')] }],
+    });
+    await drafts.addExample('mediation.what_is', '邻居吵架谁来调解', 'alice');
+    const pending = publisher.preview();
+    await drafts.addExample('emergency.domestic_violence', '我想买房贷款', 'bob'); // lands during training
+    release();
+    const preview = await pending;
+    expect(preview.examples.map((example) => example.text)).toEqual(['邻居吵架谁来调解']);
+    expect(preview.dangers).toEqual([]);
+    // The next preview sees bob's example: the edit, and the false alarm it causes.
+    expect((await publisher.preview()).dangers.map((danger) => danger.kind)).toEqual(['emergency_edit', 'safety_answer']);
   });
 
   it('shows each changed intent and fact as added and removed lines', async () => {
