@@ -171,7 +171,8 @@ describe('web chat and console in a browser', () => {
     await expect.poll(() => page.locator('.group', { hasText: question }).count(), { timeout: 10_000 }).toBe(0);
 
     await page.goto(`${app.url}/console/publish`);
-    await page.locator('#preview #accuracy').waitFor();
+    // The preview trains the draft's model and asks it the held-out, emergency and false-alarm sets.
+    await page.locator('#preview #accuracy').waitFor({ timeout: 120_000 });
     await shot('publish-preview');
     // A retrained model moves some answers on the emergency and false-alarm sets, and any such
     // move must be confirmed (publish-guard.ts): type the phrase when the page asks for it.
@@ -241,7 +242,7 @@ describe('web chat and console in a browser', () => {
     await shot('knowledge-fact');
 
     await page.goto(`${app.url}/console/publish`);
-    await page.locator('#publish:not([disabled])').waitFor();
+    await page.locator('#publish:not([disabled])').waitFor({ timeout: 120_000 });
     await page.click('#publish');
     await expect.poll(() => page.locator('#history tbody tr').count(), { timeout: 120_000 }).toBe(2);
 
