@@ -26,6 +26,7 @@ const RecordSchema = z.object({
       z.object({ kind: z.enum(['intent', 'fact']), id: z.string(), action: z.enum(['add', 'edit', 'delete']), by: z.string(), at: z.string() }),
     ),
     accuracy: z.object({ before: z.number(), after: z.number(), total: z.number() }).optional(),
+    confirmedDangers: z.number().optional(),
     rollbackOf: z.string().optional(),
     version: z.number().optional(),
   }),

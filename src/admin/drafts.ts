@@ -132,6 +132,8 @@ export async function createDrafts(deps: {
 
   return {
     kb,
+    /** The live knowledge the draft is compared with (what a publish replaces). */
+    live: (): KnowledgeBase => deps.live(),
     view() {
       const draft = current();
       return {

@@ -1,4 +1,5 @@
 import type { Issue } from '../lib/issues.ts';
+import type { Danger } from './publish-guard.ts';
 
 /**
  * Domain errors of the admin use cases. They carry context, never HTTP status codes: the web
@@ -47,6 +48,21 @@ export class StateError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'StateError';
+  }
+}
+
+/**
+ * A publish that changes emergency handling, sent without the confirmation phrase (or confirmed
+ * for an earlier state of the draft). Nothing was written.
+ */
+export class ConfirmationRequiredError extends Error {
+  constructor(
+    message: string,
+    public readonly phrase: string,
+    public readonly dangers: readonly Danger[],
+  ) {
+    super(message);
+    this.name = 'ConfirmationRequiredError';
   }
 }
 

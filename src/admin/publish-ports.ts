@@ -20,6 +20,8 @@ export interface HistoryEntry {
   changes: DraftChange[];
   /** Held-out accuracy before and after (publish only, when the questions were available). */
   accuracy?: { before: number; after: number; total: number };
+  /** How many emergency-related changes an admin confirmed with the phrase (publish only). */
+  confirmedDangers?: number;
   /** For a rollback: the entry whose "before" state was restored. */
   rollbackOf?: string;
   /** The engine version that served after this entry. */

@@ -3,10 +3,12 @@ import type { KnowledgeBase } from '../knowledge/schema.ts';
 import { hasErrors, type Issue } from '../lib/issues.ts';
 import type { KeyedQueue } from '../lib/keyed-queue.ts';
 import type { Logger } from '../lib/logger.ts';
-import { isCorrect, type BenchQuestion } from './bench.ts';
-import { knowledgeHash, type DraftChange, type Drafts } from './drafts.ts';
+import type { BenchQuestion } from './bench.ts';
+import { knowledgeHash, type Drafts } from './drafts.ts';
 import { IncompleteWriteError, PublishError, StateError, ValidationError } from './errors.ts';
 import { announcementOf, type Announcement } from './follow-publishes.ts';
+import { requireConfirmation, type Confirmation } from './publish-guard.ts';
+import { buildPreview, type PublishPreview, type SafetySet } from './publish-preview.ts';
 import type { FileChanges, HistoryEntry, HistoryStore, KnowledgeFiles, KnowledgeWriter } from './publish-ports.ts';
 
 /**
@@ -39,45 +41,9 @@ export interface LiveCore {
   reload(): Promise<SwapResult>;
 }
 
-export interface AnswerChange {
-  id: string;
-  text: string;
-  expected: string;
-  before: { intent: string; ok: boolean | undefined };
-  after: { intent: string; ok: boolean | undefined };
-}
-
-export interface Score {
-  correct: number;
-  total: number;
-  accuracy: number;
-}
-
-export interface PublishPreview {
-  dirty: boolean;
-  changes: DraftChange[];
-  issues: Issue[];
-  /** Absent when there are no held-out questions or the draft does not build. */
-  before?: Score;
-  after?: Score;
-  changed: AnswerChange[];
-}
+export type { AnswerChange, PublishPreview, Score } from './publish-preview.ts';
 
 type Responder = Pick<Engine, 'respond'>;
-
-function score(engine: Responder, questions: readonly BenchQuestion[], now: Date) {
-  const answers = new Map<string, { intent: string; ok: boolean | undefined }>();
-  let correct = 0;
-  let total = 0;
-  for (const question of questions) {
-    const { reply } = engine.respond({ kind: 'text', text: question.text }, undefined, now);
-    const ok = isCorrect(question, reply);
-    if (ok !== undefined) total += 1;
-    if (ok) correct += 1;
-    answers.set(question.id, { intent: reply.intent, ok });
-  }
-  return { answers, score: { correct, total, accuracy: total === 0 ? 0 : correct / total } };
-}
 
 export function createPublisher(deps: {
   core: LiveCore;
@@ -87,6 +53,11 @@ export function createPublisher(deps: {
   /** Shared with Telegram's /reload (see reloadKnowledge). */
   queue: KeyedQueue;
   heldout: () => Promise<BenchQuestion[]>;
+  /**
+   * The emergency and false-alarm sets: an answer of theirs that the draft changes must be
+   * confirmed (see publish-guard.ts). Absent: only edits of emergency intents are checked.
+   */
+  safety?: () => Promise<SafetySet[]>;
   /** Builds a separate engine for the draft (never the live one), trained off the main thread. */
   buildEngine: (kb: KnowledgeBase) => Promise<Responder>;
   lint: (kb: KnowledgeBase) => Issue[];
@@ -112,11 +83,16 @@ export function createPublisher(deps: {
   const exclusive = <T>(work: () => Promise<T>): Promise<T> => deps.queue.run(KNOWLEDGE_KEY, work);
 
   let cached: { hash: string; engine: Promise<Responder> } | undefined;
-  /** The engine for the current draft, rebuilt only when the draft changed. */
-  function draftEngine(): Promise<Responder> {
-    const kb = deps.drafts.kb();
+  /**
+   * The engine for `kb` (default: the current draft, or the live engine when the draft is clean),
+   * rebuilt only when the knowledge changed. The preview passes the knowledge it read first:
+   * building takes seconds, and an edit landing meanwhile must not be what the engine learns
+   * while the checks and the diff describe the knowledge before it.
+   */
+  function draftEngine(given?: KnowledgeBase): Promise<Responder> {
+    if (!given && !deps.drafts.view().dirty) return Promise.resolve(deps.core.engine);
+    const kb = given ?? deps.drafts.kb();
     const hash = knowledgeHash(kb);
-    if (!deps.drafts.view().dirty) return Promise.resolve(deps.core.engine);
     if (cached?.hash !== hash) {
       const engine = deps.buildEngine(kb);
       cached = { hash, engine };
@@ -128,32 +104,16 @@ export function createPublisher(deps: {
     return cached.engine;
   }
 
-  async function preview(): Promise<PublishPreview> {
-    const view = deps.drafts.view();
-    const kb = deps.drafts.kb();
-    const issues = deps.lint(kb);
-    const result: PublishPreview = { dirty: view.dirty, changes: view.changes, issues, changed: [] };
-    const questions = await deps.heldout();
-    if (questions.length === 0) return result;
-    const at = now();
-    const before = score(deps.core.engine, questions, at);
-    result.before = before.score;
-    if (hasErrors(issues)) return result;
-    const after = score(await draftEngine(), questions, at);
-    result.after = after.score;
-    for (const question of questions) {
-      const was = before.answers.get(question.id)!;
-      const becomes = after.answers.get(question.id)!;
-      if (was.intent === becomes.intent && was.ok === becomes.ok) continue;
-      result.changed.push({
-        id: question.id,
-        text: question.text,
-        expected: question.intent ?? question.topic ?? '',
-        before: was,
-        after: becomes,
-      });
-    }
-    return result;
+  function preview(): Promise<PublishPreview> {
+    return buildPreview({
+      drafts: deps.drafts,
+      live: deps.core.engine,
+      draftEngine,
+      heldout: deps.heldout,
+      safety: deps.safety ?? (async () => []),
+      lint: deps.lint,
+      now: now(),
+    });
   }
 
   /**
@@ -205,7 +165,12 @@ export function createPublisher(deps: {
     preview,
     draftEngine,
 
-    publish(by: string): Promise<HistoryEntry> {
+    /**
+     * Publishes the draft. A draft that changes emergency handling (see publish-guard.ts) needs
+     * `confirmation` with the phrase; the check runs here, on the draft being published, so no
+     * client can skip it.
+     */
+    publish(by: string, confirmation: Confirmation = {}): Promise<HistoryEntry> {
       return exclusive(async () => {
         const view = deps.drafts.view();
         if (!view.dirty) throw new StateError('草稿没有改动，无需发布');
@@ -213,6 +178,9 @@ export function createPublisher(deps: {
         const issues = deps.lint(kb);
         if (hasErrors(issues)) throw new ValidationError(issues, '草稿有错误，未发布');
         const review = await preview();
+        // preview() reads the draft itself; make sure what it judged is what is written below.
+        if (review.revision !== knowledgeHash(kb)) throw new StateError('草稿在发布过程中又有改动，请重新查看发布预览后再发布');
+        requireConfirmation(review, confirmation);
         const filesBefore = await deps.writer.snapshot();
         const changes = deps.writer.render(kb, filesBefore);
         const entry: HistoryEntry = {
@@ -222,6 +190,7 @@ export function createPublisher(deps: {
           action: 'publish',
           changes: view.changes,
         };
+        if (review.dangers.length > 0) entry.confirmedDangers = review.dangers.length;
         if (review.before && review.after) {
           entry.accuracy = { before: review.before.accuracy, after: review.after.accuracy, total: review.after.total };
         }

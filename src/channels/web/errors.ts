@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { BusyError, ConflictError, DeliveryError, NotFoundError, PublishError, StateError, ValidationError } from '../../admin/errors.ts';
+import { BusyError, ConfirmationRequiredError, ConflictError, DeliveryError, NotFoundError, PublishError, StateError, ValidationError } from '../../admin/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
 
 /**
@@ -12,6 +12,9 @@ export function createErrorHandler(logger: Logger) {
     if (error instanceof ValidationError) return c.json({ error: error.message, issues: error.issues }, 422);
     if (error instanceof ConflictError) {
       return c.json({ error: error.message, conflict: true, currentRevision: error.currentRevision ?? null }, 409);
+    }
+    if (error instanceof ConfirmationRequiredError) {
+      return c.json({ error: error.message, confirm: { phrase: error.phrase }, dangers: error.dangers }, 409);
     }
     if (error instanceof NotFoundError) return c.json({ error: error.message }, 404);
     if (error instanceof StateError) return c.json({ error: error.message }, 400);

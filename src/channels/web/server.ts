@@ -43,7 +43,9 @@ export interface WebServerDeps {
   handoffs?: HandoffDesk;
   /** The clock (tests fix it; default the system clock). */
   now?: () => Date;
-  /** Held-out questions for publish's before/after accuracy (default eval/heldout.jsonl). */
+  /** The evaluation folder (default eval/): held-out, emergency and false-alarm questions for publish. */
+  evalDir?: string;
+  /** Held-out questions for publish's before/after accuracy (default heldout.jsonl in evalDir). */
   heldoutPath?: string;
   /** Tells the other processes to reload after a publish (several processes on one database). */
   announce?: (announcement: Announcement) => Promise<void>;
@@ -51,15 +53,15 @@ export interface WebServerDeps {
 
 const PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), 'public');
 
-/** Reads the held-out questions on every preview, so an edited file counts without a restart. */
-function heldoutReader(path: string, logger: Logger): () => Promise<BenchQuestion[]> {
+/** Reads a question file on every preview, so an edited file counts without a restart. */
+function questionsReader(path: string, logger: Logger): () => Promise<BenchQuestion[]> {
   return async () => {
     try {
       const { questions, problems } = parseQuestions(await readFile(path, 'utf8'), path);
-      if (problems.length > 0) logger.warn('held-out questions with problems', { path, problems: problems.slice(0, 5) });
+      if (problems.length > 0) logger.warn('evaluation questions with problems', { path, problems: problems.slice(0, 5) });
       return questions;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []; // no held-out set: no accuracy shown
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []; // no such set: the page says what was not checked
       throw error;
     }
   };
@@ -90,7 +92,10 @@ export async function buildWebServices(deps: WebServerDeps): Promise<WebServices
     persistence: createDraftFile(join(runtimeDir, 'console-draft.json'), { logger }),
   });
   const history = createHistoryFiles(historyDir);
-  const heldout = heldoutReader(resolve(deps.heldoutPath ?? 'eval/heldout.jsonl'), logger);
+  const evalDir = resolve(deps.evalDir ?? 'eval');
+  const heldout = questionsReader(deps.heldoutPath ? resolve(deps.heldoutPath) : join(evalDir, 'heldout.jsonl'), logger);
+  const emergencySet = questionsReader(join(evalDir, 'emergency.jsonl'), logger);
+  const falseAlarmSet = questionsReader(join(evalDir, 'false-alarms.jsonl'), logger);
   const publisher = createPublisher({
     core,
     drafts,
@@ -98,6 +103,10 @@ export async function buildWebServices(deps: WebServerDeps): Promise<WebServices
     history,
     queue: deps.knowledgeQueue,
     heldout,
+    safety: async () => [
+      { name: 'emergency', questions: await emergencySet() },
+      { name: 'false_alarms', questions: await falseAlarmSet() },
+    ],
     buildEngine: (kb) => core.buildEngine(kb),
     lint,
     logger,

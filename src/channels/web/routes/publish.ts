@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { WebEnv } from '../security.ts';
-import type { WebServices } from '../services.ts';
+import { readJson, type WebServices } from '../services.ts';
 
 /** Admin: what the draft would change, publish, history and rollback. */
 export function publishRoutes(services: WebServices) {
@@ -9,7 +9,12 @@ export function publishRoutes(services: WebServices) {
 
   app.get('/preview', async (c) => c.json(await publisher.preview()));
   app.post('/publish', async (c) => {
-    const entry = await publisher.publish(c.get('session').user);
+    // A draft that changes emergency handling is refused (409) without the typed phrase.
+    const body = await readJson(c.req);
+    const entry = await publisher.publish(c.get('session').user, {
+      ...(typeof body.confirm === 'string' ? { phrase: body.confirm } : {}),
+      ...(typeof body.revision === 'string' ? { revision: body.revision } : {}),
+    });
     return c.json({ entry, version: services.core.engine.version() });
   });
   app.get('/history', async (c) => {
