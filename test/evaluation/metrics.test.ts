@@ -58,7 +58,7 @@ describe('question files', () => {
       { id: '1', text: '工资, 没发怎么办', topic: 'triage', intent: undefined },
       { id: '2', text: '说"你好"', topic: undefined, intent: 'chitchat.greet' },
     ]);
-    expect(problems).toEqual(['第4行：问题为空']);
+    expect(problems).toEqual(['第 4 行：问题为空']);
   });
 
   it('reads JSON lines and reports a bad line without stopping', () => {
@@ -66,6 +66,6 @@ describe('question files', () => {
     const { questions, problems } = parseQuestions(jsonl, 'q.jsonl');
     expect(questions.map((q) => q.id)).toEqual(['a', 'b']);
     expect(questions[0]?.topic).toBe('chitchat');
-    expect(problems[0]).toMatch(/^第2行/);
+    expect(problems[0]).toMatch(/^第 2 行/);
   });
 });
