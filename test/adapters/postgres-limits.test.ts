@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openPostgres } from '../../src/adapters/postgres/index.ts';
 import { createPostgresLoginLimiter } from '../../src/adapters/postgres/login-limits.ts';
 import { migrate } from '../../src/adapters/postgres/migrate.ts';
 import { createPostgresRateLimits } from '../../src/adapters/postgres/rate-limits.ts';
@@ -143,6 +144,27 @@ if (!TEST_DATABASE_URL) {
       await chat.admit([perAddress('192.0.2.1')], t0 - 2 * MINUTE);
       await chat.admit([perAddress('192.0.2.2')], Date.now());
       expect(await chat.purge()).toBe(1);
+    });
+  });
+
+  describe('openPostgres (what main.ts passes to the web server with DATABASE_URL)', () => {
+    it('gives two processes limits that share their counts', async () => {
+      const open = () => openPostgres({ url: db.url, logger: db.logger, schema: db.schema, poolSize: 2 });
+      const [one, two] = [await open(), await open()];
+      try {
+        const [a, b] = [one.loginLimiter({ max: 2, windowMs: 10 * MINUTE }), two.loginLimiter({ max: 2, windowMs: 10 * MINUTE })];
+        for (const limiter of [a, b]) {
+          const gate = await limiter.begin(admin('203.0.113.1'), t0);
+          if (gate.ok) await gate.finish('failure');
+        }
+        expect((await a.begin(admin('203.0.113.1'), t0)).ok).toBe(false);
+        const bucket = { key: 'chat-address:203.0.113.1', limit: 1, perMs: MINUTE };
+        expect(await one.chatLimits.admit([bucket], t0)).toEqual([0]);
+        expect(await two.chatLimits.admit([bucket], t0)).toEqual([60]);
+      } finally {
+        await one.close();
+        await two.close();
+      }
     });
   });
 }
