@@ -117,6 +117,14 @@ async function main(): Promise<void> {
     knowledgeQueue,
     ...(telegram ? { telegramWebhook: telegram.handleWebhookUpdate } : {}),
     ...(knowledge ? { announce: knowledge.announce } : {}),
+    // Several processes on one database: the chat's and the console login's limits are counted
+    // once for all of them, not once per process.
+    ...(postgres
+      ? {
+          chatLimits: postgres.chatLimits,
+          loginLimiter: postgres.loginLimiter({ max: config.LOGIN_MAX_FAILURES, windowMs: config.LOGIN_WINDOW_MINUTES * 60_000 }),
+        }
+      : {}),
   });
   process.stdout.write(`乐平市公共法律服务问答助手已启动：网页聊天和工作台 ${web.url}\n`);
   if (telegram) {

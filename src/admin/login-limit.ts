@@ -53,14 +53,48 @@ export type LoginOutcome = 'success' | 'failure' | 'unchecked';
 
 export type LoginLimitScope = 'address' | 'account' | 'device';
 
-export type LoginGate =
-  | { ok: true; finish(outcome: LoginOutcome, now?: number): void }
+/** The memory limiter answers at once; the PostgreSQL one (shared by processes) asks the database. */
+type Awaitable<T> = T | Promise<T>;
+
+export type LoginGate<Done = void> =
+  | { ok: true; finish(outcome: LoginOutcome, now?: number): Done }
   | { ok: false; scope: LoginLimitScope; retryAfterSeconds: number };
 
+/**
+ * The port the login route counts through. `begin` must check and count atomically across
+ * everything sharing the counters (a burst of 300 gets `max` turns), and `finish` turns the
+ * attempt in flight into a failure, a success (clearing failures as described above) or
+ * nothing. With DATABASE_URL the counters are shared (adapters/postgres/login-limits.ts).
+ */
 export interface LoginLimiter {
+  begin(attempt: LoginAttempt, now?: number): Awaitable<LoginGate<Awaitable<void>>>;
+}
+
+/** This process's memory: synchronous, bounded. */
+export interface MemoryLoginLimiter extends LoginLimiter {
   begin(attempt: LoginAttempt, now?: number): LoginGate;
   /** Keys held in memory (for tests of the bound). */
   readonly size: number;
+}
+
+/** The keys an attempt is counted against, with their limits (shared by both implementations). */
+export function loginKeys(attempt: LoginAttempt, max: number, accountMax: number): [LoginLimitScope, string, number][] {
+  return attempt.device
+    ? [['device', `device:${attempt.device}`, max]]
+    : [
+        ['address', `address:${attempt.address}`, max],
+        ['account', `account:${attempt.user}`, accountMax],
+      ];
+}
+
+/**
+ * Seconds until a key is below `limit` again, given the start times of its failures in the
+ * window and of its attempts in flight counted as failing `now`.
+ */
+export function retryAfterSeconds(times: number[], limit: number, windowMs: number, now: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  const oldestThatMustLeave = sorted[sorted.length - limit] ?? now;
+  return Math.max(1, Math.ceil((oldestThatMustLeave + windowMs - now) / 1000));
 }
 
 interface Entry {
@@ -69,7 +103,7 @@ interface Entry {
   inFlight: number;
 }
 
-export function createLoginLimiter(options: LoginLimitOptions): LoginLimiter {
+export function createLoginLimiter(options: LoginLimitOptions): MemoryLoginLimiter {
   const { max, windowMs } = options;
   const accountMax = options.accountMax ?? max * 4;
   const recent = (entry: Entry, now: number) => entry.failures.filter((failure) => now - failure.at < windowMs);
@@ -80,20 +114,12 @@ export function createLoginLimiter(options: LoginLimitOptions): LoginLimiter {
   });
 
   /** Seconds until this entry is below `limit` again, counting attempts in flight as failing now. */
-  const wait = (entry: Entry, limit: number, now: number) => {
-    const times = [...recent(entry, now).map((failure) => failure.at), ...Array<number>(entry.inFlight).fill(now)];
-    const oldestThatMustLeave = times[times.length - limit] ?? now;
-    return Math.max(1, Math.ceil((oldestThatMustLeave + windowMs - now) / 1000));
-  };
+  const wait = (entry: Entry, limit: number, now: number) =>
+    retryAfterSeconds([...recent(entry, now).map((failure) => failure.at), ...Array<number>(entry.inFlight).fill(now)], limit, windowMs, now);
 
   return {
     begin(attempt, now = Date.now()) {
-      const keys: [LoginLimitScope, string, number][] = attempt.device
-        ? [['device', `device:${attempt.device}`, max]]
-        : [
-            ['address', `address:${attempt.address}`, max],
-            ['account', `account:${attempt.user}`, accountMax],
-          ];
+      const keys = loginKeys(attempt, max, accountMax);
       let refusal: { scope: LoginLimitScope; retryAfterSeconds: number } | undefined;
       for (const [scope, key, limit] of keys) {
         const entry = entries.get(key, now);

@@ -7,4 +7,6 @@
 export const LOCK_SPACE = {
   migrations: 12_348_001,
   chats: 12_348_002,
+  /** Rate-limit and login-limit keys (second key = hashtext(key)). */
+  limits: 12_348_003,
 } as const;

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { chatIdFrom, chatKeyOf } from './routes/chat.ts';
-import { createRateLimiter } from './rate-limit.ts';
+import { createMemoryRateLimits, type BucketCheck } from './rate-limit.ts';
 import { clientAddress } from './security.ts';
 import { readJson, type WebServices } from './services.ts';
 
@@ -19,6 +19,9 @@ import { readJson, type WebServices } from './services.ts';
  * - Text longer than CHAT_MAX_CHARS: 413 with a message that says the limit.
  *
  * Refusals are 429/413 with a Chinese `error` the page shows in the chat, and Retry-After.
+ *
+ * The counters live in `services.chatLimits`: shared by every process with DATABASE_URL, else
+ * this app's own memory.
  */
 
 const EMERGENCY = '紧急情况请拨打 110，法律咨询可拨打 12348。';
@@ -31,11 +34,10 @@ export const chatLimitMessages = {
     `消息太长了（${length === undefined ? '' : `${length} 字，`}上限 ${max} 字）。请分成几条发送，或先概括一下要点再问。`,
 };
 
-export function createChatGuard(services: Pick<WebServices, 'config' | 'proxies' | 'store'>): MiddlewareHandler {
+export function createChatGuard(services: Pick<WebServices, 'config' | 'proxies' | 'store' | 'chatLimits'>): MiddlewareHandler {
   const { config } = services;
-  const perSession = createRateLimiter({ limit: config.CHAT_RATE_PER_SESSION, perMs: 60_000 });
-  const perAddress = createRateLimiter({ limit: config.CHAT_RATE_PER_ADDRESS, perMs: 60_000 });
-  const newChats = createRateLimiter({ limit: config.NEW_CHATS_PER_ADDRESS_PER_HOUR, perMs: 60 * 60_000 });
+  const limits = services.chatLimits ?? createMemoryRateLimits();
+  const MINUTE = 60_000;
 
   return async (c, next) => {
     if (c.req.method !== 'POST') return next();
@@ -49,16 +51,18 @@ export function createChatGuard(services: Pick<WebServices, 'config' | 'proxies'
       c.header('Retry-After', String(seconds));
       return c.json({ error }, 429);
     };
-    const tooFast = Math.max(perAddress.wait(address, now), session ? perSession.wait(session, now) : 0);
+    // One atomic check of every bucket: only a request that passes them all spends allowance,
+    // so a refused one costs nothing, and two processes cannot both spend the last request.
+    const checks: BucketCheck[] = [
+      { key: `chat-address:${address}`, limit: config.CHAT_RATE_PER_ADDRESS, perMs: MINUTE },
+      session
+        ? { key: `chat-session:${session}`, limit: config.CHAT_RATE_PER_SESSION, perMs: MINUTE }
+        : { key: `chat-new:${address}`, limit: config.NEW_CHATS_PER_ADDRESS_PER_HOUR, perMs: 60 * MINUTE },
+    ];
+    const [addressWait = 0, secondWait = 0] = await limits.admit(checks, now);
+    const tooFast = Math.max(addressWait, session ? secondWait : 0);
     if (tooFast > 0) return refuse(tooFast, chatLimitMessages.tooFast(tooFast));
-    if (!session) {
-      const wait = newChats.wait(address, now);
-      if (wait > 0) return refuse(wait, chatLimitMessages.tooManyNewChats(wait));
-    }
-    // Only a request that passes every check spends allowance, so a refused one costs nothing.
-    perAddress.take(address, now);
-    if (session) perSession.take(session, now);
-    else newChats.take(address, now);
+    if (!session && secondWait > 0) return refuse(secondWait, chatLimitMessages.tooManyNewChats(secondWait));
 
     // Hono caches the parsed body, so the route reads it again for free.
     const body = await readJson(c.req);

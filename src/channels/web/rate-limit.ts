@@ -46,3 +46,46 @@ export function createRateLimiter(options: { limit: number; perMs: number; maxKe
     },
   };
 }
+
+/** One token bucket an `admit` call checks: `limit` requests per `perMs` for `key`. */
+export interface BucketCheck {
+  key: string;
+  limit: number;
+  perMs: number;
+}
+
+/**
+ * The port the chat guard counts through. Memory by default (createMemoryRateLimits); with
+ * DATABASE_URL every process shares one set of buckets (adapters/postgres/rate-limits.ts), so N
+ * processes behind a proxy do not give a client N times the allowance.
+ */
+export interface RateLimits {
+  /**
+   * All or nothing, atomically: when every bucket in `checks` has a request left, spends one
+   * of each and returns all zeros; otherwise spends nothing (a refused request costs nothing)
+   * and returns each bucket's wait in seconds, 0 for those with room. Keys must be distinct.
+   */
+  admit(checks: readonly BucketCheck[], now: number): Promise<number[]>;
+}
+
+/** RateLimits in this process's memory: one createRateLimiter per (limit, perMs). */
+export function createMemoryRateLimits(options: { maxKeys?: number } = {}): RateLimits {
+  const limiters = new Map<string, RateLimiter>();
+  const limiterFor = ({ limit, perMs }: BucketCheck) => {
+    const name = `${limit}/${perMs}`;
+    let limiter = limiters.get(name);
+    if (!limiter) {
+      limiter = createRateLimiter({ limit, perMs, ...(options.maxKeys ? { maxKeys: options.maxKeys } : {}) });
+      limiters.set(name, limiter);
+    }
+    return limiter;
+  };
+  return {
+    async admit(checks, now) {
+      // No await between wait and take: nothing else in this process runs in between.
+      const waits = checks.map((check) => limiterFor(check).wait(check.key, now));
+      if (waits.every((seconds) => seconds === 0)) for (const check of checks) limiterFor(check).take(check.key, now);
+      return waits;
+    },
+  };
+}

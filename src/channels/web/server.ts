@@ -8,7 +8,7 @@ import { createHistoryFiles } from '../../adapters/history-files.ts';
 import { createKnowledgeWriter } from '../../adapters/knowledge-writer.ts';
 import { recoverKnowledgeFiles } from '../../adapters/publish-journal.ts';
 import { createAccounts, createSessions } from '../../admin/auth.ts';
-import { createLoginLimiter } from '../../admin/login-limit.ts';
+import { createLoginLimiter, type LoginLimiter } from '../../admin/login-limit.ts';
 import { parseQuestions, type BenchQuestion } from '../../admin/bench.ts';
 import { createDrafts } from '../../admin/drafts.ts';
 import { createInboxFeed } from '../../admin/inbox-feed.ts';
@@ -25,6 +25,7 @@ import type { KeyedQueue } from '../../lib/keyed-queue.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { createNormalizer } from '../../nlp/normalize.ts';
 import { createWebApp } from './app.ts';
+import type { RateLimits } from './rate-limit.ts';
 import { trustedProxies } from './security.ts';
 import type { WebServices } from './services.ts';
 import { loadPublicFiles } from './static.ts';
@@ -47,6 +48,10 @@ export interface WebServerDeps {
   evalDir?: string;
   /** Held-out questions for publish's before/after accuracy (default heldout.jsonl in evalDir). */
   heldoutPath?: string;
+  /** The console login limit (default: this process's memory; shared with DATABASE_URL). */
+  loginLimiter?: LoginLimiter;
+  /** The chat's rate limits (default: this process's memory; shared with DATABASE_URL). */
+  chatLimits?: RateLimits;
   /** Tells the other processes to reload after a publish (several processes on one database). */
   announce?: (announcement: Announcement) => Promise<void>;
 }
@@ -120,7 +125,8 @@ export async function buildWebServices(deps: WebServerDeps): Promise<WebServices
     logger,
     accounts,
     sessions: createSessions(config.SESSION_SECRET),
-    limiter: createLoginLimiter({ max: config.LOGIN_MAX_FAILURES, windowMs: config.LOGIN_WINDOW_MINUTES * 60_000 }),
+    limiter: deps.loginLimiter ?? createLoginLimiter({ max: config.LOGIN_MAX_FAILURES, windowMs: config.LOGIN_WINDOW_MINUTES * 60_000 }),
+    ...(deps.chatLimits ? { chatLimits: deps.chatLimits } : {}),
     proxies: trustedProxies(config.TRUSTED_PROXIES),
     drafts,
     publisher,

@@ -10,6 +10,7 @@ import type { HistoryStore } from '../../admin/publish-ports.ts';
 import type { LiveCore, Publisher } from '../../admin/publish.ts';
 import type { Config } from '../../config.ts';
 import type { Logger } from '../../lib/logger.ts';
+import type { RateLimits } from './rate-limit.ts';
 import type { TrustedProxies } from './security.ts';
 
 /** Everything the routes use, built once by server.ts (or by a test with fakes). */
@@ -21,6 +22,8 @@ export interface WebServices {
   accounts: Accounts;
   sessions: Sessions;
   limiter: LoginLimiter;
+  /** The chat's rate limits; when absent, each app counts in its own memory (see chat-guard.ts). */
+  chatLimits?: RateLimits;
   /** TRUSTED_PROXIES, ready to match (see clientAddress). */
   proxies: TrustedProxies;
   drafts: Drafts;

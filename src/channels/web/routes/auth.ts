@@ -28,7 +28,7 @@ export function authRoutes(services: WebServices) {
     const device = sessions.readDevice(getCookie(c, DEVICE_COOKIE), user);
 
     // Counted before the password is checked, so a burst cannot outrun its own failures.
-    const gate = limiter.begin({ user, address, device });
+    const gate = await limiter.begin({ user, address, device });
     if (!gate.ok) {
       services.logger.debug('console login refused by the limit', { address, scope: gate.scope });
       c.header('Retry-After', String(gate.retryAfterSeconds));
@@ -40,7 +40,11 @@ export function authRoutes(services: WebServices) {
       role = user && password ? await accounts.verify(user, password) : undefined;
       outcome = role ? 'success' : 'failure';
     } finally {
-      gate.finish(outcome);
+      // Shared counters may be unreachable; the attempt then counts as failed until its window
+      // passes, which is safe, and the person still gets the answer to their password.
+      await Promise.resolve()
+        .then(() => gate.finish(outcome))
+        .catch((error: unknown) => services.logger.error('login attempt not recorded', { error }));
     }
     if (!role) {
       // Never what was typed: a user name field often holds a password typed one box too early.
