@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --json] [-- --messages 10000]
+ * npm run bench [-- --json] [-- --messages 10000]   (npm run bench -- --reliability: see bench-reliability.ts)
  * Reports (never asserts):
  * - cold start to the first answer through the staff CLI, as a user runs it
  *   (`npm run --silent cli -- classify --jsonl`, one message), and with node directly;
@@ -15,6 +15,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { bootCore } from '../src/bootstrap.ts';
 import { benchRuntimeStore } from './bench-store.ts';
+
+// `npm run bench -- --reliability …` is another report with its own options (bench-reliability.ts).
+if (process.argv.includes('--reliability')) {
+  const { runReliabilityBench } = await import('./bench-reliability.ts');
+  process.exit(await runReliabilityBench(process.argv.slice(2)));
+}
 
 const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, messages: { type: 'string', default: '10000' } } });
 const MESSAGES = Math.max(2000, Number(values.messages));
