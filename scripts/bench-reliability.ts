@@ -86,7 +86,7 @@ export async function runReliabilityBench(argv: string[]): Promise<number> {
     try {
       report.httpFuzz = await fuzzHttp(target, { cases: sizes['http-cases'], seed, expensiveCases: sizes['expensive-cases'] });
       await seedPayloads(target.server.url, target.admin);
-      report.browser = await checkPagesForInjection(target.server.url);
+      report.browser = await checkPagesForInjection(target.server.url, target.admin);
     } finally {
       await target.stop();
     }

@@ -178,10 +178,13 @@ export async function crashSafety(options: CrashOptions): Promise<CrashResult> {
   while (options.publishKills > 0 && traffic.publishesAcknowledged === 0 && performance.now() - calibrated < 120_000) await sleep(50);
   if (options.publishKills > 0) log(`crash: one publish takes about ${Math.round(traffic.publishMs)} ms`);
   for (let kill = 0; kill < options.publishKills; kill += 1) {
-    const inFlight = await Promise.race([
-      new Promise<boolean>((done) => traffic.publishWaiters.push(() => done(true))),
-      sleep(30_000).then(() => false),
-    ]);
+    const inFlight = await new Promise<boolean>((done) => {
+      const timer = setTimeout(() => done(false), 30_000);
+      traffic.publishWaiters.push(() => {
+        clearTimeout(timer);
+        done(true);
+      });
+    });
     if (inFlight) {
       result.kills.publishInFlight += 1;
       // Anywhere from the request to a little after the answer: some publishes are acknowledged

@@ -84,7 +84,7 @@ export function formatReport(report: ReliabilityReport): string {
     out.push(line('fill', `${state.fillMs} ms, then flush ${state.flushAfterFillMs} ms`));
     out.push(line('event-loop delay while saving', `p50 ${state.eventLoopDelayMs.p50} ms, p99 ${state.eventLoopDelayMs.p99} ms, max ${state.eventLoopDelayMs.max} ms`));
     out.push(line('flush after steady saving', `${state.flushMs} ms`));
-    out.push(line('reopen the store', `${state.reopenMs} ms`));
+    out.push(line('reopen the store', `${state.reopenMs} ms, ${state.missingAfterReopen} sessions missing`));
     out.push(line('RSS now / peak', `${state.rssMiB} / ${state.peakRssMiB} MiB`));
     out.push(line('on disk (state.json)', `${state.diskMiB} MiB (${state.stateFileMiB} MiB)`));
   }
