@@ -166,6 +166,7 @@ export async function fuzzHttp(target: FuzzServer, options: { cases: number; see
     const caseRandom = createRandom(item.pick);
     const path = fillPath(route.path, caseRandom, context, item.text);
     const body = buildBody(route, item, caseRandom, context, result.expensiveCases < options.expensiveCases);
+    if ((body as { json?: { draft?: unknown } }).json?.draft === true) result.expensiveCases += 1; // trains an engine for the draft
     const answer: HttpResult<ChatResponse & Record<string, unknown>> = await client.request(route.method, path, { ...body, timeoutMs: 120_000 });
     result.cases += 1;
     result.statuses[String(answer.status)] = (result.statuses[String(answer.status)] ?? 0) + 1;
@@ -195,6 +196,10 @@ export async function fuzzHttp(target: FuzzServer, options: { cases: number; see
     // Draft edits change revisions; keep the shaped bodies current now and then.
     if (route.auth && route.method !== 'GET' && random.chance(0.3)) await refreshContext();
   }
+  // A crash after the last answer (a background write, a timer) counts too.
+  if ((await target.admin.request('GET', '/healthz')).status !== 200 && (await exitedSoon(target.server))) result.serverCrashes += 1;
+  citizen.close();
+  stranger.close();
   result.ms = Math.round(performance.now() - started);
   return result;
 }
