@@ -77,6 +77,7 @@ describe('reliability: crash safety', () => {
 describe('reliability: load through the real paths', () => {
   it('every Telegram and web message gets its answer, once', async () => {
     const result = await loadTest({ telegramUsers: 20, telegramMessages: 5, webSessions: 20, webMessages: 5, seed: SEED });
+    expect(result.serverDied).toBeUndefined();
     const telegram = result.telegram!;
     const web = result.web!;
     expect(telegram.expected).toBe(100);

@@ -39,7 +39,7 @@ export interface CrashResult {
   tornJsonlAfterKill: number;
   /** `*.corrupt-*` files in RUNTIME_DIR at the end (what the server moved aside on start). */
   corruptFiles: string[];
-  leftoverTempFiles: number;
+  leftoverTempFiles: string[];
   acknowledged: { exchanges: number; ratings: number; publishes: number };
   lost: { exchanges: number; ratings: number; publishes: number };
   requests: Traffic['requests'];
@@ -129,7 +129,7 @@ function emptyResult(seed: number): CrashResult {
     unparseableAfterKill: 0,
     tornJsonlAfterKill: 0,
     corruptFiles: [],
-    leftoverTempFiles: 0,
+    leftoverTempFiles: [],
     acknowledged: { exchanges: 0, ratings: 0, publishes: 0 },
     lost: { exchanges: 0, ratings: 0, publishes: 0 },
     requests: { chat: 0, feedback: 0, publishes: 0 },
@@ -227,7 +227,7 @@ async function countSurvivors(project: Project, traffic: Traffic, result: CrashR
   result.lost.ratings = [...traffic.ratings].filter((id) => !rated.has(id)).length;
   const disk = await checkFiles([project.runtimeDir]);
   result.corruptFiles = disk.corrupt;
-  result.leftoverTempFiles = disk.temps.length;
+  result.leftoverTempFiles = disk.temps;
 }
 
 /** Puts intents/ and data/ back as they are in git (the runtime data stays). */

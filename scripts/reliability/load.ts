@@ -44,11 +44,15 @@ export interface LoadResult {
     staffMessages: number;
     /** Messages after a 👍, which should only show a toast. */
     unexpectedMessages: number;
+    /** Users who lost an answer; their later duplicates are not counted (late answers look alike). */
+    usersWithLoss: number;
     steps: Record<string, number>;
   };
   web?: ChannelLoad;
-  /** VmHWM of the server process at the end of the run. */
+  /** VmHWM of the server process, sampled every second (so a server that dies still has one). */
   peakRssMiB?: number;
+  /** Set when the server process ended during the run: how, and its last output. */
+  serverDied?: { exit: number | string; output: string };
 }
 
 const REPLY_TIMEOUT_MS = 30_000;
@@ -61,6 +65,14 @@ export async function loadTest(options: LoadOptions): Promise<LoadResult> {
   const emulator = await startEmulator();
   const server = await startServer({ env: { ...project.env, ...emulator.env } });
   const result: LoadResult = {};
+  let peakKiB = 0;
+  const sampler = setInterval(() => {
+    void server.peakRssKiB().then((kib) => (peakKiB = Math.max(peakKiB, kib ?? 0)));
+  }, 1000);
+  let stopping = false;
+  void server.exited.then((exit) => {
+    if (!stopping) result.serverDied = { exit, output: server.output().slice(-2000) };
+  });
   try {
     await warmUp(emulator);
     if (options.telegramUsers > 0) {
@@ -71,9 +83,11 @@ export async function loadTest(options: LoadOptions): Promise<LoadResult> {
       log(`load: ${options.webSessions} web sessions × ${options.webMessages}`);
       result.web = await webLoad(server, options);
     }
-    const peak = await server.peakRssKiB();
-    if (peak !== undefined) result.peakRssMiB = Math.round(peak / 1024);
+    peakKiB = Math.max(peakKiB, (await server.peakRssKiB()) ?? 0);
+    result.peakRssMiB = Math.round(peakKiB / 1024);
   } finally {
+    clearInterval(sampler);
+    stopping = true;
     await server.stop();
     await emulator.close();
     await project.remove();
@@ -104,11 +118,15 @@ async function telegramLoad(emulator: Emulator, options: LoadOptions): Promise<N
   let duplicated = 0;
   let unexpectedMessages = 0;
   let handoffsDelivered = 0;
+  const usersWithLoss = new Set<number>();
   const staffBefore = emulator.inbox(STAFF_CHAT_ID).length;
   // A few handoffs in the whole run (about 1 in 50 users), not one per user.
   const handoffEvery = 50;
 
   const runUser = async (index: number) => {
+    // Once an answer is lost, a late copy of it would look like a duplicate or an unexpected
+    // message in a later step: from then on this user's duplicates are not counted.
+    let desynced = false;
     const random = createRandom(options.seed * 1000 + index);
     const user = telegramUser(emulator, 2_000_000 + index);
     const pool = questions();
@@ -147,14 +165,21 @@ async function telegramLoad(emulator: Emulator, options: LoadOptions): Promise<N
           latencies.push(acks[0]! - sentAt);
           doneAt.push(acks[0]!);
           await sleep(SETTLE_MS);
-          const again = emulator.acknowledgements(callbackId!).length - 1;
-          duplicated += again;
-          unexpectedMessages += inbox.length - before;
-        } else if (examples.length < 5) examples.push(`no toast for 👍 (user ${user.userId}, turn ${turn})`);
+          if (!desynced) {
+            duplicated += emulator.acknowledgements(callbackId!).length - 1;
+            unexpectedMessages += inbox.length - before;
+          }
+        } else {
+          desynced = true;
+          usersWithLoss.add(index);
+          if (examples.length < 5) examples.push(`no toast for 👍 (user ${user.userId}, turn ${turn})`);
+        }
         continue;
       }
       const arrived = await waitFor(() => inbox.length, (count) => count > before);
       if (arrived <= before) {
+        desynced = true;
+        usersWithLoss.add(index);
         if (examples.length < 5) examples.push(`no answer to ${step} (user ${user.userId}, turn ${turn})`);
         continue;
       }
@@ -163,7 +188,7 @@ async function telegramLoad(emulator: Emulator, options: LoadOptions): Promise<N
       latencies.push(first.at - sentAt);
       doneAt.push(first.at);
       await sleep(SETTLE_MS);
-      duplicated += duplicates(inbox.slice(before));
+      if (!desynced) duplicated += duplicates(inbox.slice(before));
       if (step === 'handoff') {
         const mine = (arrival: Arrival) => arrival.message.text.includes(`telegram:${user.userId}`);
         const delivered = await waitFor(() => staffInbox.slice(staffSeen).filter(mine).length, (count) => count > 0);
@@ -183,6 +208,7 @@ async function telegramLoad(emulator: Emulator, options: LoadOptions): Promise<N
     ...summarise(options.telegramUsers, options.telegramMessages, expected, received, duplicated, latencies, doneAt, started, ended, examples),
     handoffs: steps.handoff,
     handoffsDelivered,
+    usersWithLoss: usersWithLoss.size,
     staffMessages,
     unexpectedMessages,
     steps,

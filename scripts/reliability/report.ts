@@ -61,7 +61,7 @@ export function formatReport(report: ReliabilityReport): string {
     out.push(line('unparseable files right after a kill', crash.unparseableAfterKill));
     out.push(line('torn JSONL tails right after a kill', crash.tornJsonlAfterKill));
     out.push(line('*.corrupt-* files at the end', crash.corruptFiles.length));
-    out.push(line('leftover temp files at the end', crash.leftoverTempFiles));
+    out.push(line('leftover temp files at the end', crash.leftoverTempFiles.length ? crash.leftoverTempFiles.join(', ') : 0));
     out.push(line('acknowledged exchanges: lost', `${crash.lost.exchanges} of ${crash.acknowledged.exchanges}`));
     out.push(line('acknowledged 👍 ratings: lost', `${crash.lost.ratings} of ${crash.acknowledged.ratings}`));
     out.push(line('acknowledged publishes: lost', `${crash.lost.publishes} of ${crash.acknowledged.publishes}`));
@@ -74,10 +74,12 @@ export function formatReport(report: ReliabilityReport): string {
       out.push(...channel('3. load — Telegram (Bot API emulator)', load.telegram));
       out.push(line('转人工 delivered to staff', `${load.telegram.handoffsDelivered} of ${load.telegram.handoffs} (staff messages in all: ${load.telegram.staffMessages})`));
       out.push(line('messages after 👍 (toast only)', load.telegram.unexpectedMessages));
+      out.push(line('users who lost an answer', `${load.telegram.usersWithLoss} (their later duplicates not counted)`));
       out.push(line('steps', load.telegram.steps));
     }
     if (load.web) out.push(...channel('3. load — web chat', load.web));
     out.push(line('peak RSS of the server (VmHWM)', `${load.peakRssMiB ?? '?'} MiB`));
+    if (load.serverDied) out.push(line('THE SERVER DIED during the run', `${load.serverDied.exit}: ${load.serverDied.output.slice(-600)}`));
   }
   if (state) {
     out.push(`4. state growth (${state.sessions} sessions, then ${state.steadySaves} more saves)`);
