@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -62,6 +63,22 @@ export function harnessCacheRoot(): string {
   return join(tmpdir(), 'leping-reliability-cache');
 }
 
+/**
+ * The server and the CLI load `.env` from the checkout, and a developer's `.env` may hold a real
+ * BOT_TOKEN: every variable of .env.example is therefore set, empty unless the harness gives it
+ * (an empty variable counts as unset for the config, and `.env` never overrides one that exists).
+ */
+function isolatedEnv(given: Record<string, string>): Record<string, string> {
+  const keys = [...readFileSync(join(REPO, '.env.example'), 'utf8').matchAll(/^#?\s*([A-Z][A-Z0-9_]*)=/gm)].map((match) => match[1]!);
+  return {
+    ...Object.fromEntries(keys.map((key) => [key, ''])),
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    TMPDIR: harnessCacheRoot(),
+    ...given,
+  };
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((done, fail) => {
     const probe = createServer();
@@ -103,10 +120,7 @@ export async function startServer(options: { env: Record<string, string>; port?:
   await mkdir(harnessCacheRoot(), { recursive: true });
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: REPO,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      TMPDIR: harnessCacheRoot(),
+    env: isolatedEnv({
       PORT: String(port),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
@@ -114,7 +128,7 @@ export async function startServer(options: { env: Record<string, string>; port?:
       ADMIN_PASSWORD,
       ...GENEROUS_LIMITS,
       ...options.env,
-    },
+    }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const tail: string[] = [];
@@ -187,7 +201,7 @@ export async function startServer(options: { env: Record<string, string>; port?:
 export async function validateKnowledge(project: Pick<Project, 'env'>): Promise<{ ok: boolean; output: string }> {
   const child = spawn(process.execPath, ['scripts/cli.mjs', 'validate'], {
     cwd: REPO,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TMPDIR: harnessCacheRoot(), LOG_LEVEL: 'warn', ...project.env },
+    env: isolatedEnv({ LOG_LEVEL: 'warn', ...project.env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
