@@ -1,4 +1,6 @@
 /**
+ * npm run bench [-- --json] [-- --messages 10000]   (npm run bench -- --reliability: see bench-reliability.ts)
+
  * npm run bench [-- --json] [-- --messages 10000]
  * npm run bench -- --scale   (several processes on PostgreSQL: see scripts/bench-scale.ts)
  * Reports (never asserts):
@@ -16,6 +18,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { bootCore } from '../src/bootstrap.ts';
 import { benchRuntimeStore } from './bench-store.ts';
+
+// `npm run bench -- --reliability …` is another report with its own options (bench-reliability.ts).
+if (process.argv.includes('--reliability')) {
+  const { runReliabilityBench } = await import('./bench-reliability.ts');
+  process.exit(await runReliabilityBench(process.argv.slice(2)));
+}
 
 const { values } = parseArgs({
   options: { json: { type: 'boolean', default: false }, messages: { type: 'string', default: '10000' }, scale: { type: 'boolean', default: false } },
