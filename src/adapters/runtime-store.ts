@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Exchange, Feedback, RuntimeStore } from '../admin/ports.ts';
 import type { DialogueState } from '../dialogue/types.ts';
 import type { Logger } from '../lib/logger.ts';
+import { startStoreMaintenance } from './store-maintenance.ts';
 import { TEMP_FILE } from './atomic-file.ts';
 import { openDayLog, type Position } from './runtime/day-log.ts';
 import { openDocuments } from './runtime/documents.ts';
@@ -63,6 +64,7 @@ export async function createRuntimeStore(options: RuntimeStoreOptions): Promise<
     const cases = await openHandoffCaseFiles({ documents, dir: path.join(dir, 'handoffs'), logger, now });
 
     let closed = false;
+    let maintenance: { stop(): void } | undefined;
     // Exchanges deleted since opening (forget, retention): the inbox rereads when this changes.
     let exchangesRemoved = 0;
     const store: RuntimeStore = {
@@ -179,8 +181,7 @@ export async function createRuntimeStore(options: RuntimeStoreOptions): Promise<
       async close() {
         if (closed) return;
         closed = true;
-        clearInterval(sweeper);
-        clearInterval(purger);
+        maintenance?.stop();
         try {
           await store.flush();
         } finally {
@@ -191,22 +192,7 @@ export async function createRuntimeStore(options: RuntimeStoreOptions): Promise<
 
     await migrateStateFile(dir, store, logger, now);
 
-    const purge = async () => {
-      if (options.retentionDays === undefined) return;
-      try {
-        const removed = await store.purgeOlderThan(options.retentionDays);
-        if (removed > 0) logger.info('retention purge', { removed, days: options.retentionDays });
-      } catch (error) {
-        logger.error('retention purge failed', { error });
-      }
-    };
-    await purge();
-    const purger = setInterval(() => void purge(), 86_400_000);
-    purger.unref();
-    const sweeper = setInterval(() => {
-      store.expireSessions().catch((error: unknown) => logger.error('session expiry failed', { error }));
-    }, Math.min(ttlMs, 10 * 60_000));
-    sweeper.unref();
+    maintenance = await startStoreMaintenance(store, { retentionDays: options.retentionDays, sessionTtlMs: ttlMs, logger });
     return store;
   } catch (error) {
     lock.release();

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { Exchange, Feedback, HandoffCase, InboxStatus, RuntimeStore } from '../../admin/ports.ts';
 import type { DialogueState } from '../../dialogue/types.ts';
 import type { Logger } from '../../lib/logger.ts';
+import { startStoreMaintenance } from '../store-maintenance.ts';
 import { checkout } from './connect.ts';
 
 /**
@@ -88,6 +89,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   const query = <R extends pg.QueryResultRow>(sql: string, values: unknown[] = []) => track(pool.query<R>(sql, values));
 
   let closed = false;
+  let maintenance: { stop(): void } | undefined;
   const store: RuntimeStore = {
     async getState(chatKey) {
       const { rows } = await query<{ state: DialogueState }>('SELECT state FROM sessions WHERE chat_key = $1', [chatKey]);
@@ -230,8 +232,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     async close() {
       if (closed) return;
       closed = true;
-      clearInterval(sweeper);
-      clearInterval(purger);
+      maintenance?.stop();
       await store.flush();
     },
   };
@@ -273,23 +274,8 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     return removed;
   }
 
-  const runPurge = async () => {
-    if (options.retentionDays === undefined) return;
-    try {
-      const removed = await store.purgeOlderThan(options.retentionDays);
-      if (removed > 0) logger.info('retention purge', { removed, days: options.retentionDays });
-    } catch (error) {
-      logger.error('retention purge failed', { error });
-    }
-  };
-  await runPurge();
-  // Every process runs these; two deleting the same rows at once is harmless (DELETE is idempotent).
-  const purger = setInterval(() => void runPurge(), 86_400_000);
-  purger.unref();
-  const sweeper = setInterval(() => {
-    store.expireSessions().catch((error: unknown) => logger.error('session expiry failed', { error }));
-  }, Math.min(ttlMs, 10 * 60_000));
-  sweeper.unref();
+  // Every process runs this; two deleting the same rows at once is harmless (DELETE is idempotent).
+  maintenance = await startStoreMaintenance(store, { retentionDays: options.retentionDays, sessionTtlMs: ttlMs, logger });
   return store;
 }
 
