@@ -3,8 +3,8 @@ import { performance } from 'node:perf_hooks';
 import { createPool } from '../src/adapters/postgres/connect.ts';
 import { migrate } from '../src/adapters/postgres/migrate.ts';
 import { createPostgresStore } from '../src/adapters/postgres/store.ts';
-import type { Exchange } from '../src/admin/ports.ts';
 import { createLogger } from '../src/lib/logger.ts';
+import { round, sample } from './bench-store.ts';
 
 /**
  * The cost of storing one exchange in PostgreSQL with `prefill` rows already there, against an
@@ -81,11 +81,11 @@ export async function benchPostgresStore(url: string, opts: { prefill?: number; 
 }
 
 async function timeInserts(store: Awaited<ReturnType<typeof createPostgresStore>>, samples: number): Promise<Costs> {
-  for (let index = 0; index < 50; index += 1) await store.recordExchange(sample(index)); // warm the connections and plans
+  for (let index = 0; index < 50; index += 1) await store.recordExchange(sample(new Date().toISOString(), index)); // warm the connections and plans
   const costs: number[] = [];
   for (let index = 0; index < samples; index += 1) {
     const start = performance.now();
-    await store.recordExchange(sample(index));
+    await store.recordExchange(sample(new Date().toISOString(), index));
     costs.push(performance.now() - start);
   }
   costs.sort((a, b) => a - b);
@@ -93,21 +93,3 @@ async function timeInserts(store: Awaited<ReturnType<typeof createPostgresStore>
   return { meanMs: round(costs.reduce((sum, cost) => sum + cost, 0) / costs.length), p50Ms: at(0.5), p99Ms: at(0.99), maxMs: round(costs.at(-1) ?? 0) };
 }
 
-function sample(index: number): Omit<Exchange, 'id'> {
-  return {
-    at: new Date().toISOString(),
-    channel: 'telegram',
-    chatKey: `telegram:${index % 500}`,
-    text: '我想申请法律援助，需要带什么材料？电话138****5678',
-    intent: 'legal_aid.how_to_apply',
-    topic: 'legal_aid',
-    confidence: 0.82,
-    kind: 'answer',
-    decidedBy: 'classifier',
-    reply: '申请法律援助一般需要身份证明、经济困难证明和案件材料……',
-  };
-}
-
-function round(value: number): number {
-  return Math.round(value * 1000) / 1000;
-}

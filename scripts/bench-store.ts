@@ -74,7 +74,8 @@ async function prefillExchanges(dir: string, count: number): Promise<void> {
   }
 }
 
-function sample(at: string, index: number): Omit<Exchange, 'id'> {
+/** One typical stored exchange (shared with the PostgreSQL store bench). */
+export function sample(at: string, index: number): Omit<Exchange, 'id'> {
   return {
     at,
     channel: 'telegram',
@@ -89,7 +90,7 @@ function sample(at: string, index: number): Omit<Exchange, 'id'> {
   };
 }
 
-function round(value: number): number {
+export function round(value: number): number {
   return Math.round(value * 1000) / 1000;
 }
 

@@ -5,27 +5,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDraftFile } from '../../src/adapters/draft-file.ts';
 import { createDrafts } from '../../src/admin/drafts.ts';
 import { StateError } from '../../src/admin/errors.ts';
-import type { Fact, KnowledgeBase } from '../../src/knowledge/schema.ts';
+import type { KnowledgeBase } from '../../src/knowledge/schema.ts';
+import { hotlineFact, tinyKnowledge } from '../support/tiny-kb.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 
-const fact: Fact = {
-  id: 'hotline.what_is',
-  topic: 'hotline',
-  text: '12348是公共法律服务热线。',
-  figures: ['12348'],
-  source: { id: 'S0', section: '一' },
-  scope: 'general',
-  asOf: '2020-12-31',
-};
-const live: KnowledgeBase = {
-  intents: [],
-  facts: [fact],
-  sources: [{ id: 'S0', title: '报告', kind: 'city_report' }],
-  homophones: {},
-  aspects: {},
-  dictionary: [],
-  flows: [],
-};
+const fact = hotlineFact;
+const live: KnowledgeBase = tinyKnowledge();
 
 let dir: string;
 let file: string;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createDrafts } from '../../src/admin/drafts.ts';
 import { ConflictError, ValidationError } from '../../src/admin/errors.ts';
-import type { Fact, Intent, KnowledgeBase } from '../../src/knowledge/schema.ts';
+import type { Intent, KnowledgeBase } from '../../src/knowledge/schema.ts';
+import { hotlineFact, tinyKnowledge } from '../support/tiny-kb.ts';
 
 const intent: Intent = {
   name: 'hotline.what_is',
@@ -14,24 +15,8 @@ const intent: Intent = {
   answer: { facts: ['hotline.what_is'] },
   followups: [],
 };
-const fact: Fact = {
-  id: 'hotline.what_is',
-  topic: 'hotline',
-  text: '12348是公共法律服务热线。',
-  figures: ['12348'],
-  source: { id: 'S0', section: '一' },
-  scope: 'general',
-  asOf: '2020-12-31',
-};
-const live: KnowledgeBase = {
-  intents: [intent],
-  facts: [fact],
-  sources: [{ id: 'S0', title: '报告', kind: 'city_report' }],
-  homophones: {},
-  aspects: {},
-  dictionary: [],
-  flows: [],
-};
+const fact = hotlineFact;
+const live: KnowledgeBase = tinyKnowledge([intent]);
 
 const drafts = () => createDrafts({ live: () => live, now: () => new Date('2024-05-01T00:00:00Z') });
 

@@ -5,30 +5,15 @@ import { createPublisher, type LiveCore } from '../../../src/admin/publish.ts';
 import { createAdmin } from '../../../src/channels/telegram/features/admin.ts';
 import type { ChatApi } from '../../../src/channels/telegram/ports.ts';
 import { loadConfig } from '../../../src/config.ts';
-import type { Fact, KnowledgeBase } from '../../../src/knowledge/schema.ts';
+import type { KnowledgeBase } from '../../../src/knowledge/schema.ts';
+import { hotlineFact, tinyKnowledge } from '../../support/tiny-kb.ts';
 import { createKeyedQueue } from '../../../src/lib/keyed-queue.ts';
 import { createLogger } from '../../../src/lib/logger.ts';
 import { createMemoryStore } from '../../fakes/memory-store.ts';
 
 const ADMIN = 42;
-const fact: Fact = {
-  id: 'hotline.what_is',
-  topic: 'hotline',
-  text: '12348是公共法律服务热线。',
-  figures: ['12348'],
-  source: { id: 'S0', section: '一' },
-  scope: 'general',
-  asOf: '2020-12-31',
-};
-const live: KnowledgeBase = {
-  intents: [],
-  facts: [fact],
-  sources: [{ id: 'S0', title: '报告', kind: 'city_report' }],
-  homophones: {},
-  aspects: {},
-  dictionary: [],
-  flows: [],
-};
+const fact = hotlineFact;
+const live: KnowledgeBase = tinyKnowledge();
 
 /** Lets every queued callback and timer of this turn run, so an unguarded reload would have happened. */
 const settle = async () => {
